@@ -1,0 +1,125 @@
+//! What a run produced, from the raw probe lines up to graded checks. These
+//! types are the single input of every reporter (terminal, JSON, JUnit, CSV,
+//! Markdown, HTML); the JSON report is their serde form, so keep it stable.
+
+use serde::{Deserialize, Serialize};
+
+pub use netlab_echo::record::{Outcome, ProbeRecord, Proto, Stats, Summary as ProbeSummary};
+
+/// One probe set of a scenario: a client run from one host to a target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeRun {
+    /// The probe's `id` in the lab file.
+    pub id: String,
+    pub proto: Proto,
+    /// Host the client ran on.
+    pub from: String,
+    /// What the client was pointed at (`HOST:PORT` as it was given).
+    pub target: String,
+    /// Per-probe records, in order.
+    pub records: Vec<ProbeRecord>,
+    /// The client's summary line; `None` when the client never produced one
+    /// (it crashed, or the scenario deadline cut it off).
+    pub summary: Option<ProbeSummary>,
+    /// Set when the probe could not be run at all (an infrastructure fault,
+    /// not a network outcome), e.g. the exec failed.
+    pub infra_error: Option<String>,
+    /// The scenario deadline stopped this probe before it finished.
+    pub deadline_hit: bool,
+}
+
+/// Result of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    /// The check needs something this machine cannot do (e.g. netem delay on a
+    /// kernel without `sch_netem`); it is reported, never silently passed.
+    Unsupported,
+    /// The check could not be evaluated because the run itself failed.
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// The check's `name` in the lab file.
+    pub name: String,
+    /// The kind of check: `outcome`, `replies`, `loss`, `rtt`, `compare`, ...
+    pub kind: String,
+    pub status: CheckStatus,
+    /// Points the check is worth, and the points earned.
+    pub points: f64,
+    pub earned: f64,
+    /// What was measured, in words and figures ("9/10 ok, 1 timeout").
+    pub measured: String,
+    /// What the lab expected ("all 10 ok").
+    pub expected: String,
+    /// The lab author's explanation of the mechanism behind the check.
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub probes: Vec<ProbeRun>,
+    pub checks: Vec<CheckResult>,
+    /// Wall time of the scenario, milliseconds.
+    pub duration_ms: u64,
+    /// An infrastructure failure that stopped the scenario (its checks are
+    /// then `error`).
+    pub error: Option<String>,
+    /// Notes the run adds for the reader (e.g. "netem unsupported here").
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabResult {
+    /// The lab's `name`.
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    /// The lab file as given on the command line.
+    pub file: String,
+    pub scenarios: Vec<ScenarioResult>,
+    pub duration_ms: u64,
+}
+
+/// Totals over a set of checks; the JSON report's top-level `summary`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    pub checks: u64,
+    pub passed: u64,
+    pub failed: u64,
+    pub score: f64,
+    pub max_score: f64,
+}
+
+impl Totals {
+    /// Adds up every check of the given labs. Anything but `pass` counts as
+    /// failed, so an unsupported or errored check never looks green.
+    pub fn of<'a>(labs: impl IntoIterator<Item = &'a LabResult>) -> Totals {
+        let mut t = Totals::default();
+        for check in labs
+            .into_iter()
+            .flat_map(|l| &l.scenarios)
+            .flat_map(|s| &s.checks)
+        {
+            t.checks += 1;
+            t.max_score += check.points;
+            t.score += check.earned;
+            if check.status == CheckStatus::Pass {
+                t.passed += 1;
+            } else {
+                t.failed += 1;
+            }
+        }
+        t
+    }
+
+    pub fn all_passed(&self) -> bool {
+        self.failed == 0
+    }
+}
