@@ -1,2 +1,244 @@
 //! Reporters turn run results into bytes and do no I/O (as hyperfine's
-//! exporters); the `netlab` binary decides where the bytes go.
+//! exporters); the `netlab` binary decides where the bytes go. Every format
+//! implements [`Exporter`] over a slice of [`Run`]s: one run for `netlab run`,
+//! one run per student for `netlab grade`.
+
+pub mod fmt;
+
+mod csv;
+mod gradescope;
+mod json;
+mod junit;
+mod markdown;
+mod terminal;
+
+use std::str::FromStr;
+
+use netlab_lab::results::{LabResult, Totals};
+
+pub use crate::csv::{Gradebook, GradebookLayout};
+pub use crate::gradescope::{Gradescope, Visibility};
+pub use crate::json::Json;
+pub use crate::junit::Junit;
+pub use crate::markdown::Markdown;
+pub use crate::terminal::Terminal;
+
+/// The version written into reports (`netlab_version`).
+pub const NETLAB_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The results of one run: the labs of one `netlab run`, or one student's
+/// submission graded by `netlab grade` (then `student` is the id).
+#[derive(Debug, Clone, Copy)]
+pub struct Run<'a> {
+    pub student: Option<&'a str>,
+    pub labs: &'a [LabResult],
+}
+
+impl<'a> Run<'a> {
+    /// A run of `netlab run`: no student.
+    pub fn new(labs: &'a [LabResult]) -> Self {
+        Run {
+            student: None,
+            labs,
+        }
+    }
+
+    /// One student's graded submission.
+    pub fn student(id: &'a str, labs: &'a [LabResult]) -> Self {
+        Run {
+            student: Some(id),
+            labs,
+        }
+    }
+
+    pub fn totals(&self) -> Totals {
+        Totals::of(self.labs)
+    }
+}
+
+/// A pure serializer: results in, bytes out, no I/O.
+pub trait Exporter {
+    fn serialize(&self, runs: &[Run<'_>]) -> Result<Vec<u8>, ReportError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(
+        "{format} report: expected the results of exactly one run, got {got}; render each student's results separately"
+    )]
+    OneRunExpected { format: &'static str, got: usize },
+    #[error(
+        "gradebook: run {index} has no student id; every gradebook row needs one (use Run::student)"
+    )]
+    MissingStudent { index: usize },
+    #[error("JSON report: serialization failed: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("JUnit report: XML serialization failed: {0}")]
+    Junit(#[from] quick_junit::SerializeError),
+    #[error("gradebook: CSV writing failed: {0}")]
+    Csv(#[from] ::csv::Error),
+}
+
+/// Every output format netlab writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Human report for the terminal (comfy-table).
+    Terminal,
+    /// The documented JSON report (docs/reports.md).
+    Json,
+    /// JUnit XML for CI.
+    Junit,
+    /// Gradebook CSV for Moodle/Canvas.
+    Csv,
+    /// Per-student feedback page.
+    Markdown,
+    /// Gradescope `results.json`.
+    Gradescope,
+}
+
+/// Settings the formats take; `Default` suits files (no colour).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// ANSI colour in the terminal report. The caller decides (TTY,
+    /// `NO_COLOR`); reporters never look at the environment.
+    pub color: bool,
+    /// Width the terminal report wraps to, in columns.
+    pub width: u16,
+    pub gradebook: GradebookLayout,
+    /// Gradescope visibility of every test.
+    pub visibility: Visibility,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            color: false,
+            width: terminal::DEFAULT_WIDTH,
+            gradebook: GradebookLayout::Plain,
+            visibility: Visibility::Visible,
+        }
+    }
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [
+        Format::Terminal,
+        Format::Json,
+        Format::Junit,
+        Format::Csv,
+        Format::Markdown,
+        Format::Gradescope,
+    ];
+
+    /// The exporter of this format with the given settings.
+    pub fn exporter(self, opts: &Options) -> Box<dyn Exporter> {
+        match self {
+            Format::Terminal => Box::new(Terminal {
+                color: opts.color,
+                width: opts.width,
+            }),
+            Format::Json => Box::new(Json),
+            Format::Junit => Box::new(Junit),
+            Format::Csv => Box::new(Gradebook {
+                layout: opts.gradebook,
+            }),
+            Format::Markdown => Box::new(Markdown),
+            Format::Gradescope => Box::new(Gradescope {
+                visibility: opts.visibility,
+            }),
+        }
+    }
+
+    /// Its name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Terminal => "terminal",
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Csv => "csv",
+            Format::Markdown => "markdown",
+            Format::Gradescope => "gradescope",
+        }
+    }
+
+    /// The usual file extension of its output.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Terminal => "txt",
+            Format::Json | Format::Gradescope => "json",
+            Format::Junit => "xml",
+            Format::Csv => "csv",
+            Format::Markdown => "md",
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "unknown report format `{0}`; expected one of terminal, json, junit, csv, markdown, gradescope"
+)]
+pub struct UnknownFormat(pub String);
+
+impl FromStr for Format {
+    type Err = UnknownFormat;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.to_ascii_lowercase();
+        Ok(match lower.as_str() {
+            "terminal" | "text" => Format::Terminal,
+            "json" => Format::Json,
+            "junit" | "xml" => Format::Junit,
+            "csv" | "gradebook" => Format::Csv,
+            "markdown" | "md" => Format::Markdown,
+            "gradescope" => Format::Gradescope,
+            _ => return Err(UnknownFormat(s.to_string())),
+        })
+    }
+}
+
+/// Requires exactly one run, for formats that describe a single submission.
+fn single<'r, 'a>(format: &'static str, runs: &'r [Run<'a>]) -> Result<&'r Run<'a>, ReportError> {
+    match runs {
+        [run] => Ok(run),
+        _ => Err(ReportError::OneRunExpected {
+            format,
+            got: runs.len(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod fixtures;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_names_round_trip() {
+        for f in Format::ALL {
+            assert_eq!(f.name().parse::<Format>().unwrap(), f);
+            assert_eq!(f.to_string(), f.name());
+        }
+        assert_eq!("MD".parse::<Format>().unwrap(), Format::Markdown);
+        let err = "html".parse::<Format>().unwrap_err();
+        assert!(err.to_string().contains("`html`"), "{err}");
+    }
+
+    #[test]
+    fn every_format_renders_a_fixture() {
+        let labs = fixtures::labs();
+        let runs = [Run::student("alice", &labs)];
+        for f in Format::ALL {
+            let bytes = f.exporter(&Options::default()).serialize(&runs).unwrap();
+            let text = String::from_utf8(bytes).unwrap();
+            assert!(!text.is_empty(), "{f} rendered nothing");
+        }
+    }
+}

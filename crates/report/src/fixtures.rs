@@ -1,0 +1,157 @@
+//! Hand-built results for the reporters' unit tests: one lab with a passing
+//! UDP/TCP comparison scenario and a broken fault scenario, with names that
+//! need quoting in CSV, escaping in XML and in Markdown.
+
+use std::collections::BTreeMap;
+
+use netlab_lab::results::{
+    CheckResult, CheckStatus, LabResult, Outcome, ProbeRecord, ProbeRun, ProbeSummary, Proto,
+    ScenarioResult, Stats,
+};
+
+pub fn stats(base: f64) -> Stats {
+    Stats {
+        count: 3,
+        min_us: base,
+        avg_us: base + 20.0,
+        max_us: base + 60.0,
+        mdev_us: base / 10.0,
+        p50_us: base + 10.0,
+        p90_us: base + 40.0,
+        p99_us: base + 55.0,
+    }
+}
+
+fn record(seq: u64, proto: Proto, outcome: Outcome, rtt: Option<f64>) -> ProbeRecord {
+    let ok = outcome == Outcome::Ok;
+    ProbeRecord {
+        seq,
+        proto,
+        outcome,
+        sent_at: format!("2026-01-01T10:00:0{seq}.000100Z"),
+        received_at: ok.then(|| format!("2026-01-01T10:00:0{seq}.000350Z")),
+        rtt_us: rtt,
+        connect_us: (proto == Proto::Tcp && ok).then_some(90.0),
+        request_us: (proto == Proto::Tcp && ok).then_some(160.0),
+        elapsed_us: rtt.unwrap_or(1_000_000.0),
+        bytes: 5,
+        errno: (!ok).then_some(111),
+        error: (!ok).then(|| "connection refused".to_string()),
+    }
+}
+
+fn summary(proto: Proto, sent: u64, received: u64, outcomes: &[(Outcome, u64)]) -> ProbeSummary {
+    let tcp = proto == Proto::Tcp;
+    ProbeSummary {
+        proto,
+        server: "server:9000".into(),
+        sent,
+        received,
+        loss_pct: 100.0 * (sent - received) as f64 / sent as f64,
+        outcomes: outcomes.iter().copied().collect::<BTreeMap<_, _>>(),
+        duplicates: 0,
+        late: 0,
+        mismatched: 0,
+        rtt: (received > 0).then(|| stats(if tcp { 250.0 } else { 120.0 })),
+        connect: (tcp && received > 0).then(|| stats(90.0)),
+        request: (tcp && received > 0).then(|| stats(160.0)),
+    }
+}
+
+pub fn check(name: &str, status: CheckStatus, points: f64, earned: f64) -> CheckResult {
+    CheckResult {
+        name: name.into(),
+        kind: "outcome".into(),
+        status,
+        points,
+        earned,
+        measured: format!("measured for {name}"),
+        expected: format!("expected for {name}"),
+        explanation: format!("Why {name} behaves so: the kernel answers with a TCP RST."),
+    }
+}
+
+fn probe(
+    id: &str,
+    proto: Proto,
+    records: Vec<ProbeRecord>,
+    summary: Option<ProbeSummary>,
+) -> ProbeRun {
+    ProbeRun {
+        id: id.into(),
+        proto,
+        from: "client".into(),
+        target: "server:9000".into(),
+        records,
+        summary,
+        infra_error: None,
+        deadline_hit: false,
+    }
+}
+
+/// Scenario 1 passes two checks and fails one; scenario 2 has an error, an
+/// unsupported check, and awkward characters in its check names.
+pub fn labs() -> Vec<LabResult> {
+    let udp_records = (1..=3)
+        .map(|i| record(i, Proto::Udp, Outcome::Ok, Some(120.0 * i as f64)))
+        .collect();
+    let tcp_records = (1..=3)
+        .map(|i| record(i, Proto::Tcp, Outcome::Ok, Some(250.0 * i as f64)))
+        .collect();
+    let compare = ScenarioResult {
+        name: "udp-vs-tcp".into(),
+        title: "UDP against TCP".into(),
+        description: "Ten probes each way; TCP pays for its handshake.".into(),
+        probes: vec![
+            probe(
+                "udp",
+                Proto::Udp,
+                udp_records,
+                Some(summary(Proto::Udp, 3, 3, &[(Outcome::Ok, 3)])),
+            ),
+            probe(
+                "tcp",
+                Proto::Tcp,
+                tcp_records,
+                Some(summary(Proto::Tcp, 3, 3, &[(Outcome::Ok, 3)])),
+            ),
+        ],
+        checks: vec![
+            check("udp replies", CheckStatus::Pass, 2.0, 2.0),
+            check("tcp replies", CheckStatus::Pass, 2.0, 2.0),
+            check("tcp slower", CheckStatus::Fail, 3.0, 0.0),
+        ],
+        duration_ms: 1_500,
+        error: None,
+        notes: vec!["netem unsupported here".into()],
+    };
+    let mut broken_probe = probe(
+        "tcp-closed",
+        Proto::Tcp,
+        vec![record(1, Proto::Tcp, Outcome::Refused, None)],
+        None,
+    );
+    broken_probe.infra_error = Some("exec failed: container gone".into());
+    broken_probe.deadline_hit = true;
+    let fault = ScenarioResult {
+        name: "port-closed".into(),
+        title: "Port closed".into(),
+        description: "No server listens; the kernel answers.".into(),
+        probes: vec![broken_probe],
+        checks: vec![
+            check("refused, \"RST\" | <fast>", CheckStatus::Error, 2.0, 0.0),
+            check("delay 50ms", CheckStatus::Unsupported, 1.0, 0.0),
+        ],
+        duration_ms: 700,
+        error: Some("client container exited early".into()),
+        notes: vec![],
+    };
+    vec![LabResult {
+        name: "task3".into(),
+        title: "UDP vs TCP".into(),
+        description: "Compare the round-trip time of UDP and TCP.".into(),
+        file: "labs/task3.yaml".into(),
+        scenarios: vec![compare, fault],
+        duration_ms: 2_200,
+    }]
+}

@@ -1,0 +1,318 @@
+//! The feedback page a student receives: every check with its points and
+//! verdict, the evidence (what was measured against what was expected, what
+//! each probe sent and what came back) and the explanation.
+
+use std::fmt::Write as _;
+
+use netlab_lab::results::{
+    CheckResult, CheckStatus, LabResult, ProbeRecord, ProbeRun, ScenarioResult, Stats,
+};
+
+use crate::fmt::{micros, percent, points, score_line};
+use crate::{Exporter, ReportError, Run};
+
+/// Probe records listed per probe set; the rest are counted, not shown.
+const MAX_RECORDS: usize = 20;
+
+/// One page per run; several runs are separated by a horizontal rule. Every
+/// text that came from a run is escaped, so a student's output cannot inject
+/// markup or HTML into the page.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Markdown;
+
+impl Markdown {
+    pub fn render(&self, runs: &[Run<'_>]) -> String {
+        let pages: Vec<String> = runs.iter().map(page).collect();
+        pages.join("\n---\n\n")
+    }
+}
+
+impl Exporter for Markdown {
+    fn serialize(&self, runs: &[Run<'_>]) -> Result<Vec<u8>, ReportError> {
+        Ok(self.render(runs).into_bytes())
+    }
+}
+
+fn page(run: &Run<'_>) -> String {
+    let mut out = String::new();
+    match run.student {
+        Some(id) => {
+            let _ = writeln!(out, "# netlab feedback: {}\n", esc(id));
+        }
+        None => out.push_str("# netlab report\n\n"),
+    }
+    let _ = writeln!(out, "**{}**\n", esc(&score_line(&run.totals())));
+    for lab in run.labs {
+        lab_section(&mut out, lab);
+    }
+    out
+}
+
+fn lab_section(out: &mut String, lab: &LabResult) {
+    let _ = writeln!(out, "## {}: {}\n", esc(&lab.name), esc(&lab.title));
+    paragraph(out, &lab.description);
+    for s in &lab.scenarios {
+        scenario_section(out, s);
+    }
+}
+
+fn scenario_section(out: &mut String, s: &ScenarioResult) {
+    let _ = writeln!(out, "### {}: {}\n", esc(&s.name), esc(&s.title));
+    paragraph(out, &s.description);
+    if let Some(e) = &s.error {
+        let _ = writeln!(
+            out,
+            "> **The run of this scenario failed:** {}. Its checks could not be graded.\n",
+            esc(e)
+        );
+    }
+    if !s.checks.is_empty() {
+        out.push_str("| Check | Result | Points |\n|---|---|---:|\n");
+        for c in &s.checks {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {}/{} |",
+                cell(&c.name),
+                verdict(c.status),
+                points(c.earned),
+                points(c.points)
+            );
+        }
+        out.push('\n');
+    }
+    for c in &s.checks {
+        check_section(out, c);
+    }
+    for p in &s.probes {
+        probe_section(out, p);
+    }
+    for n in &s.notes {
+        let _ = writeln!(out, "*Note:* {}\n", esc(n));
+    }
+}
+
+fn check_section(out: &mut String, c: &CheckResult) {
+    let _ = writeln!(
+        out,
+        "#### {} ({}, {}/{} points)\n",
+        esc(&c.name),
+        verdict(c.status),
+        points(c.earned),
+        points(c.points)
+    );
+    let _ = writeln!(out, "- Measured: {}", esc(&c.measured));
+    let _ = writeln!(out, "- Expected: {}\n", esc(&c.expected));
+    if !c.explanation.trim().is_empty() {
+        for line in c.explanation.lines() {
+            let _ = writeln!(out, "> {}", esc(line));
+        }
+        out.push('\n');
+    }
+}
+
+fn probe_section(out: &mut String, p: &ProbeRun) {
+    let proto = format!("{:?}", p.proto).to_uppercase();
+    let _ = writeln!(
+        out,
+        "#### Probe {}: {} from {} to {}\n",
+        esc(&p.id),
+        proto,
+        esc(&p.from),
+        esc(&p.target)
+    );
+    if let Some(e) = &p.infra_error {
+        let _ = writeln!(out, "The probe could not be run: {}.\n", esc(e));
+    }
+    if p.deadline_hit {
+        out.push_str("The scenario deadline stopped this probe before it finished.\n\n");
+    }
+    if let Some(sum) = &p.summary {
+        let _ = writeln!(
+            out,
+            "{} sent, {} received, {} loss ({} duplicate, {} late, {} wrong replies).\n",
+            sum.sent,
+            sum.received,
+            percent(sum.loss_pct),
+            sum.duplicates,
+            sum.late,
+            sum.mismatched
+        );
+        for (name, stats) in [
+            ("RTT", &sum.rtt),
+            ("Connect", &sum.connect),
+            ("Request", &sum.request),
+        ] {
+            if let Some(st) = stats {
+                let _ = writeln!(out, "- {name}: {}", stats_line(st));
+            }
+        }
+        out.push('\n');
+    }
+    if p.records.is_empty() {
+        return;
+    }
+    out.push_str(
+        "| # | Sent at | Bytes | Outcome | RTT | Came back |\n|---:|---|---:|---|---:|---|\n",
+    );
+    for r in p.records.iter().take(MAX_RECORDS) {
+        record_row(out, r);
+    }
+    if p.records.len() > MAX_RECORDS {
+        let _ = writeln!(
+            out,
+            "\n{} more probes not shown.",
+            p.records.len() - MAX_RECORDS
+        );
+    }
+    out.push('\n');
+}
+
+fn record_row(out: &mut String, r: &ProbeRecord) {
+    let outcome = format!("{:?}", r.outcome).to_lowercase();
+    let rtt = r.rtt_us.map_or_else(|| "-".to_string(), micros);
+    let back = match (&r.received_at, &r.error) {
+        (Some(at), _) => format!("reply at {at}"),
+        (None, Some(e)) => match r.errno {
+            Some(n) => format!("{e} (errno {n})"),
+            None => e.clone(),
+        },
+        (None, None) => format!("nothing after {}", micros(r.elapsed_us)),
+    };
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} |",
+        r.seq,
+        cell(&r.sent_at),
+        r.bytes,
+        outcome,
+        rtt,
+        cell(&back)
+    );
+}
+
+fn stats_line(s: &Stats) -> String {
+    format!(
+        "min {}, avg {}, p50 {}, p90 {}, p99 {}, max {}, mdev {} ({} samples)",
+        micros(s.min_us),
+        micros(s.avg_us),
+        micros(s.p50_us),
+        micros(s.p90_us),
+        micros(s.p99_us),
+        micros(s.max_us),
+        micros(s.mdev_us),
+        s.count
+    )
+}
+
+fn verdict(status: CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Pass => "✅ PASS",
+        CheckStatus::Fail => "❌ FAIL",
+        CheckStatus::Unsupported => "⚠️ UNSUPPORTED",
+        CheckStatus::Error => "⛔ ERROR",
+    }
+}
+
+fn paragraph(out: &mut String, text: &str) {
+    if !text.trim().is_empty() {
+        let _ = writeln!(out, "{}\n", esc(text.trim()));
+    }
+}
+
+/// Escapes Markdown punctuation and HTML so untrusted text renders as text.
+fn esc(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => s.push_str("&amp;"),
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
+                s.push('\\');
+                s.push(ch);
+            }
+            _ => s.push(ch),
+        }
+    }
+    s
+}
+
+/// A table cell: escaped, on one line.
+fn cell(text: &str) -> String {
+    esc(text).replace("\r\n", "<br>").replace('\n', "<br>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+
+    fn alice() -> String {
+        let labs = fixtures::labs();
+        Markdown.render(&[Run::student("alice", &labs)])
+    }
+
+    #[test]
+    fn page_has_score_checks_points_and_explanations() {
+        let md = alice();
+        assert!(md.starts_with("# netlab feedback: alice\n\n**score 4/10 — 2/5 checks passed**\n"));
+        assert!(md.contains("## task3: UDP vs TCP\n"));
+        assert!(md.contains("### udp-vs-tcp: UDP against TCP\n"));
+        assert!(md.contains("| tcp slower | ❌ FAIL | 0/3 |"), "{md}");
+        assert!(md.contains("#### tcp slower (❌ FAIL, 0/3 points)\n"));
+        assert!(md.contains(
+            "- Measured: measured for tcp slower\n- Expected: expected for tcp slower\n"
+        ));
+        assert!(md.contains("> Why tcp slower behaves so: the kernel answers with a TCP RST.\n"));
+        assert!(md.contains("*Note:* netem unsupported here"));
+        assert!(
+            md.contains("> **The run of this scenario failed:** client container exited early.")
+        );
+    }
+
+    #[test]
+    fn probes_show_what_was_sent_and_what_came_back() {
+        let md = alice();
+        assert!(md.contains("#### Probe tcp: TCP from client to server:9000\n"));
+        assert!(md.contains("3 sent, 3 received, 0% loss"));
+        assert!(
+            md.contains("- Connect: min 90.0 µs, avg 110 µs, p50 100 µs"),
+            "{md}"
+        );
+        assert!(md.contains("| 2 | 2026-01-01T10:00:02.000100Z | 5 | ok | 240 µs | reply at 2026-01-01T10:00:02.000350Z |"), "{md}");
+        assert!(md.contains(
+            "| 1 | 2026-01-01T10:00:01.000100Z | 5 | refused | - | connection refused (errno 111) |"
+        ));
+        assert!(md.contains("The probe could not be run: exec failed: container gone."));
+        assert!(md.contains("The scenario deadline stopped this probe"));
+    }
+
+    #[test]
+    fn untrusted_text_is_escaped() {
+        let md = alice();
+        assert!(
+            md.contains(r#"| refused, "RST" \| &lt;fast&gt; | ⛔ ERROR | 0/2 |"#),
+            "{md}"
+        );
+        let mut labs = fixtures::labs();
+        labs[0].scenarios[0].checks[0].measured = "<script>x</script>\n| *bold*".into();
+        let md = Markdown.render(&[Run::new(&labs)]);
+        assert!(!md.contains("<script>"));
+        assert!(md.contains(r"&lt;script&gt;x&lt;/script&gt;"));
+        assert!(md.starts_with("# netlab report\n"));
+    }
+
+    #[test]
+    fn long_probe_lists_are_cut() {
+        let mut labs = fixtures::labs();
+        let probe = &mut labs[0].scenarios[0].probes[0];
+        let r = probe.records[0].clone();
+        probe.records = (1..=25)
+            .map(|seq| ProbeRecord { seq, ..r.clone() })
+            .collect();
+        let md = Markdown.render(&[Run::new(&labs)]);
+        assert!(md.contains("| 20 | "));
+        assert!(!md.contains("| 21 | "));
+        assert!(md.contains("5 more probes not shown."));
+    }
+}

@@ -1,0 +1,403 @@
+//! The human report: per lab and scenario a table of checks, the RTT figures
+//! of every probe set, the explanations, notes and errors; a score at the end.
+
+use std::fmt::Write as _;
+
+use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use netlab_lab::results::{CheckStatus, LabResult, ProbeRun, ScenarioResult, Stats, Totals};
+
+use crate::fmt::{micros, millis, percent, points, score_line, status_label, wrap};
+use crate::{Exporter, ReportError, Run};
+
+pub(crate) const DEFAULT_WIDTH: u16 = 100;
+
+/// Colour is the caller's decision (TTY, `NO_COLOR`); with `color: false`
+/// the output is plain text.
+#[derive(Debug, Clone, Copy)]
+pub struct Terminal {
+    pub color: bool,
+    pub width: u16,
+}
+
+impl Terminal {
+    pub fn new(color: bool) -> Self {
+        Terminal {
+            color,
+            width: DEFAULT_WIDTH,
+        }
+    }
+
+    /// The report as a `String` (the CLI prints it as is).
+    pub fn render(&self, runs: &[Run<'_>]) -> String {
+        let mut out = String::new();
+        for run in runs {
+            if let Some(id) = run.student {
+                let _ = writeln!(
+                    out,
+                    "{}\n",
+                    self.paint(&format!("student {id}"), Style::Heading)
+                );
+            }
+            for lab in run.labs {
+                self.lab(&mut out, lab);
+            }
+            if runs.len() > 1 {
+                self.score(&mut out, &run.totals());
+            }
+        }
+        let all = Totals::of(runs.iter().flat_map(|r| r.labs));
+        self.score(&mut out, &all);
+        out
+    }
+
+    fn lab(&self, out: &mut String, lab: &LabResult) {
+        let head = format!("{} — {}", lab.name, lab.title);
+        let _ = writeln!(
+            out,
+            "{}  ({}, {})",
+            self.paint(&head, Style::Heading),
+            lab.file,
+            millis(lab.duration_ms)
+        );
+        self.text(out, &lab.description, 0);
+        out.push('\n');
+        for scenario in &lab.scenarios {
+            self.scenario(out, scenario);
+        }
+    }
+
+    fn scenario(&self, out: &mut String, s: &ScenarioResult) {
+        let head = format!("scenario {}: {}", s.name, s.title);
+        let _ = writeln!(
+            out,
+            "{}  ({})",
+            self.paint(&head, Style::Bold),
+            millis(s.duration_ms)
+        );
+        self.text(out, &s.description, 2);
+        if !s.checks.is_empty() {
+            let _ = writeln!(out, "{}", indent(&self.checks_table(s).to_string(), 2));
+        }
+        for p in &s.probes {
+            let _ = writeln!(out, "  {}", self.probe_line(p));
+        }
+        if s.probes
+            .iter()
+            .any(|p| p.summary.as_ref().is_some_and(|s| s.rtt.is_some()))
+        {
+            let _ = writeln!(
+                out,
+                "{}",
+                indent(&self.stats_table(&s.probes).to_string(), 4)
+            );
+        }
+        for c in s.checks.iter().filter(|c| !c.explanation.trim().is_empty()) {
+            let _ = writeln!(out, "  {}:", self.paint(&c.name, Style::Bold));
+            self.text(out, &c.explanation, 4);
+        }
+        for n in &s.notes {
+            let _ = writeln!(out, "  note: {n}");
+        }
+        if let Some(e) = &s.error {
+            let _ = writeln!(out, "  {}", self.paint(&format!("error: {e}"), Style::Bad));
+        }
+        out.push('\n');
+    }
+
+    fn table(&self) -> Table {
+        let mut t = Table::new();
+        t.load_style(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(self.width.saturating_sub(2));
+        if self.color {
+            t.enforce_styling();
+        } else {
+            t.force_no_tty();
+        }
+        t
+    }
+
+    fn checks_table(&self, s: &ScenarioResult) -> Table {
+        let mut t = self.table();
+        t.set_header(["result", "check", "points", "measured", "expected"]);
+        for c in &s.checks {
+            t.add_row(vec![
+                self.status_cell(c.status),
+                Cell::new(&c.name),
+                Cell::new(format!("{}/{}", points(c.earned), points(c.points)))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(&c.measured),
+                Cell::new(&c.expected),
+            ]);
+        }
+        t
+    }
+
+    /// `probe udp: UDP client → server:9000: sent 10, received 9, loss 10% (ok 9, timeout 1)`
+    fn probe_line(&self, p: &ProbeRun) -> String {
+        let head = format!(
+            "probe {}: {} {} → {}",
+            p.id,
+            proto_name(p),
+            p.from,
+            p.target
+        );
+        let mut line = match &p.summary {
+            Some(sum) => {
+                let outcomes: Vec<String> = sum
+                    .outcomes
+                    .iter()
+                    .map(|(o, n)| format!("{} {n}", format!("{o:?}").to_lowercase()))
+                    .collect();
+                format!(
+                    "{head}: sent {}, received {}, loss {} ({})",
+                    sum.sent,
+                    sum.received,
+                    percent(sum.loss_pct),
+                    outcomes.join(", ")
+                )
+            }
+            None => format!("{head}: no summary from the client"),
+        };
+        if p.deadline_hit {
+            line.push_str("; stopped by the scenario deadline");
+        }
+        match &p.infra_error {
+            Some(e) => self.paint(&format!("{line}; could not run: {e}"), Style::Bad),
+            None => line,
+        }
+    }
+
+    /// RTT statistics, one row per series (TCP: rtt, connect, request).
+    /// Borderless and never wrapped: a broken number is worse than a wide line.
+    fn stats_table(&self, probes: &[ProbeRun]) -> Table {
+        let mut t = self.table();
+        t.load_style(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        t.set_header([
+            "probe", "series", "min", "avg", "p50", "p90", "p99", "max", "mdev",
+        ]);
+        for p in probes {
+            let Some(sum) = &p.summary else { continue };
+            let series = [
+                ("rtt", &sum.rtt),
+                ("connect", &sum.connect),
+                ("request", &sum.request),
+            ];
+            for (name, stats) in series {
+                let Some(stats) = stats else { continue };
+                let mut row = vec![Cell::new(&p.id), Cell::new(name)];
+                row.extend(stat_cells(stats));
+                t.add_row(row);
+            }
+        }
+        t
+    }
+
+    fn status_cell(&self, status: CheckStatus) -> Cell {
+        let cell = Cell::new(status_label(status));
+        if !self.color {
+            return cell;
+        }
+        let color = match status {
+            CheckStatus::Pass => Color::Green,
+            CheckStatus::Fail => Color::Red,
+            CheckStatus::Unsupported => Color::Yellow,
+            CheckStatus::Error => Color::Magenta,
+        };
+        cell.fg(color).add_attribute(Attribute::Bold)
+    }
+
+    fn score(&self, out: &mut String, t: &Totals) {
+        let style = if t.all_passed() {
+            Style::Good
+        } else {
+            Style::Bad
+        };
+        let _ = writeln!(out, "{}", self.paint(&score_line(t), style));
+    }
+
+    /// Wrapped text at `indent` spaces.
+    fn text(&self, out: &mut String, text: &str, indent: usize) {
+        let width = usize::from(self.width).saturating_sub(indent);
+        for line in wrap(text, width) {
+            let _ = writeln!(out, "{:indent$}{line}", "");
+        }
+    }
+
+    fn paint(&self, text: &str, style: Style) -> String {
+        if !self.color {
+            return text.to_string();
+        }
+        let code = match style {
+            Style::Heading => "1;4",
+            Style::Bold => "1",
+            Style::Good => "1;32",
+            Style::Bad => "1;31",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Style {
+    Heading,
+    Bold,
+    Good,
+    Bad,
+}
+
+impl Exporter for Terminal {
+    fn serialize(&self, runs: &[Run<'_>]) -> Result<Vec<u8>, ReportError> {
+        Ok(self.render(runs).into_bytes())
+    }
+}
+
+fn proto_name(p: &ProbeRun) -> &'static str {
+    match p.proto {
+        netlab_lab::results::Proto::Udp => "udp",
+        netlab_lab::results::Proto::Tcp => "tcp",
+    }
+}
+
+fn right(s: &str) -> Cell {
+    Cell::new(s).set_alignment(CellAlignment::Right)
+}
+
+fn stat_cells(s: &Stats) -> Vec<Cell> {
+    [
+        s.min_us, s.avg_us, s.p50_us, s.p90_us, s.p99_us, s.max_us, s.mdev_us,
+    ]
+    .into_iter()
+    .map(|v| right(&micros(v)))
+    .collect()
+}
+
+fn indent(block: &str, n: usize) -> String {
+    block
+        .lines()
+        .map(|l| format!("{:n$}{}", "", l.trim_end()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+
+    fn plain() -> String {
+        let labs = fixtures::labs();
+        Terminal::new(false).render(&[Run::new(&labs)])
+    }
+
+    fn line_with<'a>(out: &'a str, needle: &str) -> &'a str {
+        out.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle:?} in\n{out}"))
+    }
+
+    #[test]
+    fn shows_lab_scenarios_and_checks_with_points() {
+        let out = plain();
+        assert!(
+            out.starts_with("task3 — UDP vs TCP  (labs/task3.yaml, 2.20 s)\n"),
+            "{out}"
+        );
+        assert!(out.contains("Compare the round-trip time of UDP and TCP."));
+        assert!(out.contains("scenario udp-vs-tcp: UDP against TCP  (1.50 s)"));
+        let row = line_with(&out, "tcp slower");
+        assert!(row.contains("FAIL") && row.contains("0/3"), "{row}");
+        assert!(row.contains("measured for tcp slower"), "{row}");
+        assert!(row.contains("expected for tcp slower"), "{row}");
+        assert!(line_with(&out, "udp replies").contains("PASS"));
+        assert!(line_with(&out, "delay 50ms").contains("UNSUPPORTED"));
+        assert!(out.contains("ERROR"));
+    }
+
+    #[test]
+    fn shows_rtt_statistics_per_series() {
+        let out = plain();
+        // UDP: only the rtt series (fixtures::stats(120)).
+        assert!(
+            out.contains(
+                "  probe udp: udp client → server:9000: sent 3, received 3, loss 0% (ok 3)\n"
+            ),
+            "{out}"
+        );
+        let udp = line_with(&out, "udp    rtt");
+        let cells: Vec<&str> = udp
+            .split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                "udp", "rtt", "120 µs", "140 µs", "130 µs", "160 µs", "175 µs", "180 µs", "12.0 µs"
+            ]
+        );
+        // TCP: rtt, then connect and request on their own rows.
+        let connect = line_with(&out, "connect");
+        assert!(
+            connect.contains("90.0 µs") && connect.contains("110 µs"),
+            "{connect}"
+        );
+        assert!(line_with(&out, "request").contains("160 µs"));
+        assert!(out.contains(
+            "  probe tcp-closed: tcp client → server:9000: no summary from the client; \
+             stopped by the scenario deadline; could not run: exec failed: container gone\n"
+        ));
+    }
+
+    #[test]
+    fn explanations_notes_errors_and_final_score() {
+        let out = plain();
+        assert!(
+            out.contains("  tcp slower:\n    Why tcp slower behaves so"),
+            "{out}"
+        );
+        assert!(out.contains("  note: netem unsupported here"));
+        assert!(out.contains("  error: client container exited early"));
+        assert_eq!(
+            out.lines().last().unwrap(),
+            "score 4/10 — 2/5 checks passed"
+        );
+        assert!(!out.contains('\x1b'), "no colour when color is false");
+    }
+
+    #[test]
+    fn explanations_wrap_to_the_width() {
+        let mut labs = fixtures::labs();
+        labs[0].scenarios[0].checks[0].explanation = "word ".repeat(60);
+        let t = Terminal {
+            color: false,
+            width: 60,
+        };
+        let out = t.render(&[Run::new(&labs)]);
+        let start = out.find("udp replies:").unwrap();
+        let expl: Vec<&str> = out[start..].lines().skip(1).take(5).collect();
+        assert!(
+            expl.iter()
+                .all(|l| l.starts_with("    word") && l.len() <= 60),
+            "{expl:#?}"
+        );
+    }
+
+    #[test]
+    fn colour_only_when_asked_and_students_get_headings() {
+        let labs = fixtures::labs();
+        let runs = [Run::student("alice", &labs), Run::student("bob", &labs)];
+        let out = Terminal::new(true).render(&runs);
+        assert!(out.contains("\x1b[1;4mstudent alice\x1b[0m"));
+        assert!(out.contains("\x1b[1;31mscore 4/10 — 2/5 checks passed\x1b[0m"));
+        assert!(out.contains("\x1b["), "status cells are coloured");
+        // One score per student, then the total.
+        let plain = Terminal::new(false).render(&runs);
+        assert_eq!(plain.matches("score 4/10").count(), 2);
+        assert_eq!(
+            plain.lines().last().unwrap(),
+            "score 8/20 — 4/10 checks passed"
+        );
+    }
+}
