@@ -1,4 +1,17 @@
 //! Reference programs of the lab handout: an uppercase echo server (UDP and
 //! TCP) and a client that measures round-trip times and names every failure.
+//!
+//! The binary `netlab-echo` is a thin wrapper: [`cli`] parses the command
+//! line, [`server`] serves, [`client`] probes, [`idle`] waits for a signal.
+//! [`record`] is the JSON-lines contract the orchestrator reads back.
 
+pub mod cli;
+pub mod client;
+pub mod clock;
+pub mod human;
+pub mod idle;
+pub mod outcome;
+pub mod payload;
 pub mod record;
+pub mod server;
+pub mod stats;

@@ -1,4 +1,99 @@
-fn main() {
-    eprintln!("netlab-echo: not implemented yet");
-    std::process::exit(2);
+//! `netlab-echo`: see the library for the parts; this only wires them up and
+//! turns results into exit codes (0 all ok, 1 a probe failed, 2 usage).
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use netlab_echo::cli::{Cli, ClientArgs, Command, ServerArgs};
+use netlab_echo::client::{self, Config, JsonSink, Sink};
+use netlab_echo::human::HumanSink;
+use netlab_echo::{idle, server};
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Server(args) => run_server(&args),
+        Command::Client(args) => run_client(&args),
+        Command::Idle => run_idle(),
+    }
+}
+
+fn runtime(threads: usize) -> io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()
+}
+
+fn run_server(args: &ServerArgs) -> ExitCode {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+    let rt = match runtime(threads) {
+        Ok(rt) => rt,
+        Err(e) => return fail(format_args!("server: cannot start the async runtime: {e}")),
+    };
+    rt.block_on(async {
+        let server = match server::Server::bind(args.proto, args.bind) {
+            Ok(s) => s,
+            Err(e) => return fail(format_args!("server: {e}")),
+        };
+        let ready = server.ready_line();
+        let mut out = io::stdout().lock();
+        if writeln!(out, "{ready}").and_then(|()| out.flush()).is_err() {
+            return fail(format_args!(
+                "server: cannot write the ready line to stdout"
+            ));
+        }
+        drop(out);
+        eprintln!("{ready}");
+        tokio::select! {
+            () = server.serve() => ExitCode::SUCCESS,
+            sig = idle::wait_for_signal() => match sig {
+                Ok(name) => {
+                    eprintln!("netlab-echo server: {name}, shutting down");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(format_args!("server: cannot install signal handlers: {e}")),
+            },
+        }
+    })
+}
+
+fn run_client(args: &ClientArgs) -> ExitCode {
+    let config = match Config::from_args(args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("netlab-echo client: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let stdout = io::stdout().lock();
+    let mut sink: Box<dyn Sink> = if args.json {
+        Box::new(JsonSink(stdout))
+    } else {
+        Box::new(HumanSink::new(stdout))
+    };
+    match client::run(&config, sink.as_mut()) {
+        Ok(summary) if summary.received == summary.sent => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        Err(e) => fail(format_args!("client: {e}")),
+    }
+}
+
+fn run_idle() -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(format_args!("idle: cannot start the async runtime: {e}")),
+    };
+    match rt.block_on(idle::wait_for_signal()) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => fail(format_args!("idle: cannot install signal handlers: {e}")),
+    }
+}
+
+fn fail(msg: std::fmt::Arguments<'_>) -> ExitCode {
+    eprintln!("netlab-echo {msg}");
+    ExitCode::from(1)
 }
