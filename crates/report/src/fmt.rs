@@ -71,6 +71,15 @@ pub fn status_label(status: CheckStatus) -> &'static str {
     }
 }
 
+/// The name a value has in the JSON contract (`udp`, `refused`, ...), so the
+/// human formats use the same words as the JSON report.
+pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => "?".to_string(),
+    }
+}
+
 /// The closing line: `score 17/20 — 9/10 checks passed`.
 pub fn score_line(t: &Totals) -> String {
     format!(
@@ -140,6 +149,14 @@ mod tests {
         assert_eq!(percent(0.0), "0%");
         assert_eq!(percent(12.5), "12.5%");
         assert_eq!(percent(100.0), "100%");
+    }
+
+    #[test]
+    fn wire_names_match_the_json_contract() {
+        use netlab_lab::results::{Outcome, Proto};
+        assert_eq!(wire_name(&Proto::Tcp), "tcp");
+        assert_eq!(wire_name(&Outcome::Unreachable), "unreachable");
+        assert_eq!(wire_name(&CheckStatus::Unsupported), "unsupported");
     }
 
     #[test]

@@ -89,10 +89,17 @@ impl Exporter for Gradescope {
         let run = single("gradescope", runs)?;
         let mut tests = Vec::new();
         let mut notes = Vec::new();
-        for lab in run.labs {
+        for (li, lab) in run.labs.iter().enumerate() {
+            // Numbers stay unique when a submission is graded on several labs.
+            let prefix = if run.labs.len() > 1 {
+                format!("{}.", li + 1)
+            } else {
+                String::new()
+            };
             for (si, s) in lab.scenarios.iter().enumerate() {
                 for (ci, c) in s.checks.iter().enumerate() {
-                    tests.push(self.test(format!("{}.{}", si + 1, ci + 1), &lab.name, s, c));
+                    let number = format!("{prefix}{}.{}", si + 1, ci + 1);
+                    tests.push(self.test(number, &lab.name, s, c));
                 }
                 notes.extend(s.notes.iter().map(|n| format!("{}: {n}", s.name)));
             }
@@ -178,6 +185,11 @@ mod tests {
         let v: Value = serde_json::from_slice(&g.serialize(&[Run::new(&labs)]).unwrap()).unwrap();
         assert_eq!(v["tests"][0]["visibility"], "after_due_date");
         assert!(v["extra_data"]["student"].is_null());
+        let mut two_labs = fixtures::labs();
+        two_labs.extend(fixtures::labs());
+        let v: Value =
+            serde_json::from_slice(&g.serialize(&[Run::new(&two_labs)]).unwrap()).unwrap();
+        assert_eq!(v["tests"][5]["number"], "2.1.1");
         let two = [Run::new(&labs), Run::new(&labs)];
         let err = g.serialize(&two).unwrap_err();
         assert!(

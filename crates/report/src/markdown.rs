@@ -8,7 +8,7 @@ use netlab_lab::results::{
     CheckResult, CheckStatus, LabResult, ProbeRecord, ProbeRun, ScenarioResult, Stats,
 };
 
-use crate::fmt::{micros, percent, points, score_line};
+use crate::fmt::{micros, percent, points, score_line, wire_name};
 use crate::{Exporter, ReportError, Run};
 
 /// Probe records listed per probe set; the rest are counted, not shown.
@@ -111,7 +111,7 @@ fn check_section(out: &mut String, c: &CheckResult) {
 }
 
 fn probe_section(out: &mut String, p: &ProbeRun) {
-    let proto = format!("{:?}", p.proto).to_uppercase();
+    let proto = wire_name(&p.proto).to_uppercase();
     let _ = writeln!(
         out,
         "#### Probe {}: {} from {} to {}\n",
@@ -168,7 +168,7 @@ fn probe_section(out: &mut String, p: &ProbeRun) {
 }
 
 fn record_row(out: &mut String, r: &ProbeRecord) {
-    let outcome = format!("{:?}", r.outcome).to_lowercase();
+    let outcome = wire_name(&r.outcome);
     let rtt = r.rtt_us.map_or_else(|| "-".to_string(), micros);
     let back = match (&r.received_at, &r.error) {
         (Some(at), _) => format!("reply at {at}"),

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 use netlab_lab::results::{CheckStatus, LabResult, ProbeRun, ScenarioResult, Stats, Totals};
 
-use crate::fmt::{micros, millis, percent, points, score_line, status_label, wrap};
+use crate::fmt::{micros, millis, percent, points, score_line, status_label, wire_name, wrap};
 use crate::{Exporter, ReportError, Run};
 
 pub(crate) const DEFAULT_WIDTH: u16 = 100;
@@ -133,12 +133,12 @@ impl Terminal {
         t
     }
 
-    /// `probe udp: UDP client → server:9000: sent 10, received 9, loss 10% (ok 9, timeout 1)`
+    /// `probe udp: udp client → server:9000: sent 10, received 9, loss 10% (ok 9, timeout 1)`
     fn probe_line(&self, p: &ProbeRun) -> String {
         let head = format!(
             "probe {}: {} {} → {}",
             p.id,
-            proto_name(p),
+            wire_name(&p.proto),
             p.from,
             p.target
         );
@@ -147,7 +147,7 @@ impl Terminal {
                 let outcomes: Vec<String> = sum
                     .outcomes
                     .iter()
-                    .map(|(o, n)| format!("{} {n}", format!("{o:?}").to_lowercase()))
+                    .map(|(o, n)| format!("{} {n}", wire_name(o)))
                     .collect();
                 format!(
                     "{head}: sent {}, received {}, loss {} ({})",
@@ -250,13 +250,6 @@ enum Style {
 impl Exporter for Terminal {
     fn serialize(&self, runs: &[Run<'_>]) -> Result<Vec<u8>, ReportError> {
         Ok(self.render(runs).into_bytes())
-    }
-}
-
-fn proto_name(p: &ProbeRun) -> &'static str {
-    match p.proto {
-        netlab_lab::results::Proto::Udp => "udp",
-        netlab_lab::results::Proto::Tcp => "tcp",
     }
 }
 
