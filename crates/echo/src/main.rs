@@ -32,6 +32,10 @@ fn run_server(args: &ServerArgs) -> ExitCode {
         Err(e) => return fail(format_args!("server: cannot start the async runtime: {e}")),
     };
     rt.block_on(async {
+        let mut signals = match idle::Signals::install() {
+            Ok(s) => s,
+            Err(e) => return fail(format_args!("server: cannot install signal handlers: {e}")),
+        };
         let server = match server::Server::bind(args.proto, args.bind) {
             Ok(s) => s,
             Err(e) => return fail(format_args!("server: {e}")),
@@ -47,13 +51,10 @@ fn run_server(args: &ServerArgs) -> ExitCode {
         eprintln!("{ready}");
         tokio::select! {
             () = server.serve() => ExitCode::SUCCESS,
-            sig = idle::wait_for_signal() => match sig {
-                Ok(name) => {
-                    eprintln!("netlab-echo server: {name}, shutting down");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(format_args!("server: cannot install signal handlers: {e}")),
-            },
+            name = signals.recv() => {
+                eprintln!("netlab-echo server: {name}, shutting down");
+                ExitCode::SUCCESS
+            }
         }
     })
 }
@@ -87,10 +88,15 @@ fn run_idle() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return fail(format_args!("idle: cannot start the async runtime: {e}")),
     };
-    match rt.block_on(idle::wait_for_signal()) {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(e) => fail(format_args!("idle: cannot install signal handlers: {e}")),
-    }
+    rt.block_on(async {
+        match idle::Signals::install() {
+            Ok(mut signals) => {
+                signals.recv().await;
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(format_args!("idle: cannot install signal handlers: {e}")),
+        }
+    })
 }
 
 fn fail(msg: std::fmt::Arguments<'_>) -> ExitCode {
