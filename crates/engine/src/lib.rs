@@ -1,2 +1,45 @@
 //! Everything netlab asks of Docker, through bollard: images, networks,
 //! containers, NET_ADMIN sidecars, exec, readiness and label-based cleanup.
+//!
+//! ```no_run
+//! # async fn demo() -> netlab_engine::Result<()> {
+//! use netlab_engine::{ContainerSpec, Engine, Run};
+//! let engine = Engine::connect().await?;
+//! let run = Run::new(&engine, "task1");
+//! let _guard = run.guard(); // removes everything of the run even on panic
+//! let net = run.create_network("lan", None).await?;
+//! let spec = ContainerSpec::new("server", "netlab/echo:0123456789ab")
+//!     .cmd(&["server"])
+//!     .network(&net.docker_name, &[]);
+//! let server = run.start_container(&spec).await?;
+//! engine.wait_for_log(&server, "ready", std::time::Duration::from_secs(10)).await?;
+//! run.cleanup().await?;
+//! # Ok(()) }
+//! ```
+
+mod cleanup;
+mod container;
+mod docker;
+mod error;
+mod exec;
+mod image;
+pub mod labels;
+mod network;
+mod ready;
+mod run;
+mod sidecar;
+mod spec;
+
+pub use cleanup::{Removed, RunGuard};
+pub use container::{Container, ExitStatus, Logs};
+pub use docker::{Engine, REQUEST_TIMEOUT};
+pub use error::{EngineError, Result};
+pub use exec::{Captured, ExecOutput, ExecRequest};
+pub use image::{
+    BASE_PACKAGES, ImageEvent, ImageInfo, ImageKind, ImageRef, ImageSources, Progress,
+};
+pub use network::{Ipv4Net, NetworkInfo};
+pub use ready::Proto;
+pub use run::Run;
+pub use sidecar::Sidecar;
+pub use spec::{Bind, ContainerSpec, Limits, NetAttach};

@@ -1,0 +1,213 @@
+//! Removal by label: a run's objects (sidecars first, then containers, then
+//! networks), everything netlab made (`netlab clean`), or the leftovers of
+//! runs whose owning process is gone (never a live run's objects).
+
+use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
+
+use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder};
+
+use crate::docker::Engine;
+use crate::error::{DockerContext, EngineError, Result, is_not_found};
+use crate::labels::{self, Owner};
+use crate::run::Run;
+
+/// What a cleanup removed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Removed {
+    pub containers: usize,
+    pub networks: usize,
+    /// Run ids whose objects were removed.
+    pub runs: BTreeSet<String>,
+}
+
+impl Removed {
+    fn add(&mut self, other: Removed) {
+        self.containers += other.containers;
+        self.networks += other.networks;
+        self.runs.extend(other.runs);
+    }
+}
+
+impl Run {
+    /// Removes every container and network of this run. Call it on success,
+    /// failure and interruption alike; it is idempotent. For panics, hold a
+    /// [`RunGuard`] as well.
+    pub async fn cleanup(&self) -> Result<Removed> {
+        self.engine
+            .remove_labelled(&format!("{}={}", labels::RUN, self.id()))
+            .await
+    }
+
+    /// A guard that removes this run's objects when dropped (also while
+    /// unwinding from a panic). The async [`Run::cleanup`] is the normal path.
+    pub fn guard(&self) -> RunGuard {
+        RunGuard {
+            run_id: self.id().to_string(),
+        }
+    }
+}
+
+impl Engine {
+    /// Removes everything labelled `netlab.run` (`netlab clean`).
+    pub async fn clean_all(&self) -> Result<Removed> {
+        self.remove_labelled(labels::RUN).await
+    }
+
+    /// Removes objects of runs whose owner process no longer exists on this
+    /// host. Objects of live runs, of other hosts, or without a readable
+    /// owner are left alone.
+    pub async fn reap_dead_runs(&self) -> Result<Removed> {
+        let mut dead = BTreeSet::new();
+        for (run, owner) in self.run_owners().await? {
+            if Owner::parse(&owner).is_some_and(|o| o.is_dead_here()) {
+                dead.insert(run);
+            }
+        }
+        let mut removed = Removed::default();
+        for run in dead {
+            removed.add(
+                self.remove_labelled(&format!("{}={run}", labels::RUN))
+                    .await?,
+            );
+        }
+        Ok(removed)
+    }
+
+    /// (run id, owner label) of every labelled container and network.
+    async fn run_owners(&self) -> Result<Vec<(String, String)>> {
+        let filters = HashMap::from([("label", vec![labels::RUN])]);
+        let containers = self
+            .docker
+            .list_containers(Some(
+                ListContainersOptionsBuilder::default()
+                    .all(true)
+                    .filters(&filters)
+                    .build(),
+            ))
+            .await
+            .ctx(|| "listing netlab containers".into())?
+            .into_iter()
+            .filter_map(|c| c.labels);
+        let networks = self
+            .docker
+            .list_networks(Some(
+                ListNetworksOptionsBuilder::default()
+                    .filters(&filters)
+                    .build(),
+            ))
+            .await
+            .ctx(|| "listing netlab networks".into())?
+            .into_iter()
+            .filter_map(|n| n.labels);
+        Ok(containers
+            .chain(networks)
+            .filter_map(|mut l| Some((l.remove(labels::RUN)?, l.remove(labels::OWNER)?)))
+            .collect())
+    }
+
+    /// Removes containers (sidecars first) then networks matching a label filter.
+    async fn remove_labelled(&self, label: &str) -> Result<Removed> {
+        let filters = HashMap::from([("label", vec![label])]);
+        let mut containers = self
+            .docker
+            .list_containers(Some(
+                ListContainersOptionsBuilder::default()
+                    .all(true)
+                    .filters(&filters)
+                    .build(),
+            ))
+            .await
+            .ctx(|| format!("listing containers labelled {label}"))?;
+        // A sidecar lives in its target's namespace: remove it first.
+        containers.sort_by_key(|c| {
+            let role = c.labels.as_ref().and_then(|l| l.get(labels::ROLE));
+            role.map(String::as_str) != Some("sidecar")
+        });
+        let mut removed = Removed::default();
+        let mut failures = Vec::new();
+        for c in &containers {
+            let Some(id) = &c.id else { continue };
+            match self.remove_container(id).await {
+                Ok(()) => removed.containers += 1,
+                Err(e) => failures.push(e.to_string()),
+            }
+            if let Some(run) = c.labels.as_ref().and_then(|l| l.get(labels::RUN)) {
+                removed.runs.insert(run.clone());
+            }
+        }
+        let networks = self
+            .docker
+            .list_networks(Some(
+                ListNetworksOptionsBuilder::default()
+                    .filters(&filters)
+                    .build(),
+            ))
+            .await
+            .ctx(|| format!("listing networks labelled {label}"))?;
+        for n in &networks {
+            let Some(id) = &n.id else { continue };
+            match self.remove_network(id).await {
+                Ok(()) => removed.networks += 1,
+                Err(e) => failures.push(e.to_string()),
+            }
+            if let Some(run) = n.labels.as_ref().and_then(|l| l.get(labels::RUN)) {
+                removed.runs.insert(run.clone());
+            }
+        }
+        if failures.is_empty() {
+            Ok(removed)
+        } else {
+            Err(EngineError::Cleanup {
+                count: failures.len(),
+                details: failures.join("; "),
+            })
+        }
+    }
+
+    /// Removes a network, retrying briefly while endpoints of just-removed
+    /// containers are still being released.
+    async fn remove_network(&self, id: &str) -> Result<()> {
+        let mut attempt = 0;
+        loop {
+            match self.docker.remove_network(id).await {
+                Ok(()) => return Ok(()),
+                Err(e) if is_not_found(&e) => return Ok(()),
+                Err(_) if attempt < 20 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e).ctx(|| format!("removing network {id}")),
+            }
+        }
+    }
+}
+
+/// Removes a run's objects when dropped, from a helper thread with its own
+/// runtime (Drop cannot await, and may run inside or outside a runtime).
+#[derive(Debug)]
+pub struct RunGuard {
+    run_id: String,
+}
+
+impl Drop for RunGuard {
+    fn drop(&mut self) {
+        let run_id = self.run_id.clone();
+        let cleaner = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            rt.block_on(async {
+                let engine = Engine::connect().await.map_err(|e| e.to_string())?;
+                engine
+                    .remove_labelled(&format!("{}={run_id}", labels::RUN))
+                    .await
+                    .map_err(|e| e.to_string())
+            })
+        });
+        if let Ok(Err(e)) = cleaner.join() {
+            eprintln!("netlab: cleanup of run {} failed: {e}", self.run_id);
+        }
+    }
+}

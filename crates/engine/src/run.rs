@@ -1,0 +1,65 @@
+//! A run scope: every network and container created through it carries the
+//! run's labels, so cleanup (and `netlab clean`) can find them by label alone.
+
+use std::collections::HashMap;
+
+use crate::docker::Engine;
+use crate::labels::{self, Owner};
+
+/// One run of a lab: a uuid, the lab name and the owning process.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub(crate) engine: Engine,
+    id: String,
+    lab: String,
+    owner: Owner,
+}
+
+impl Run {
+    /// A new run with a fresh uuid.
+    pub fn new(engine: &Engine, lab: &str) -> Run {
+        Run::with_id(engine, &uuid::Uuid::new_v4().to_string(), lab)
+    }
+
+    /// A run with a given id (e.g. to clean up after a known run).
+    pub fn with_id(engine: &Engine, id: &str, lab: &str) -> Run {
+        Run {
+            engine: engine.clone(),
+            id: id.to_string(),
+            lab: lab.to_string(),
+            owner: Owner::current(),
+        }
+    }
+
+    /// A run stamped with another owner (tests of the reaper use a dead one).
+    pub fn with_owner(engine: &Engine, id: &str, lab: &str, owner: Owner) -> Run {
+        Run {
+            owner,
+            ..Run::with_id(engine, id, lab)
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn lab(&self) -> &str {
+        &self.lab
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// `netlab.run`, `netlab.lab`, `netlab.owner`.
+    pub fn labels(&self) -> HashMap<String, String> {
+        labels::run_labels(&self.id, &self.lab, &self.owner)
+    }
+
+    /// Docker object name for a logical name: `netlab-<first 8 of run id>-<name>`
+    /// (unique per run, readable in `docker ps`).
+    pub fn object_name(&self, name: &str) -> String {
+        let short: String = self.id.chars().filter(|c| *c != '-').take(8).collect();
+        format!("netlab-{short}-{name}")
+    }
+}
