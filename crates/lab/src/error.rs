@@ -1,0 +1,83 @@
+//! netlab's own error type for lab files, so serde-saphyr's types stay private.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::span::Pos;
+
+/// One problem in a lab file: where, what is wrong, and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub line: u64,
+    pub col: u64,
+    /// What is wrong, e.g. "unknown key `cmd`".
+    pub what: String,
+    /// What would be right, e.g. "one of `image`, `command`, ...". Empty when nothing useful can be said.
+    pub expected: String,
+}
+
+impl Issue {
+    pub fn new(pos: Pos, what: impl Into<String>, expected: impl Into<String>) -> Self {
+        Issue {
+            line: pos.line,
+            col: pos.col,
+            what: what.into(),
+            expected: expected.into(),
+        }
+    }
+
+    /// `line:col: error: <what>; expected <expected>` (no file name).
+    pub fn message(&self) -> String {
+        if self.expected.is_empty() {
+            format!("{}:{}: error: {}", self.line, self.col, self.what)
+        } else {
+            format!(
+                "{}:{}: error: {}; expected {}",
+                self.line, self.col, self.what, self.expected
+            )
+        }
+    }
+}
+
+/// Why a lab file could not be loaded. Display prints one line per problem:
+/// `file:line:col: error: <what>; expected <what>`.
+#[derive(Debug, thiserror::Error)]
+pub enum LabError {
+    #[error("{}: error: cannot read the lab file: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}", render(file, issues))]
+    Invalid { file: String, issues: Vec<Issue> },
+}
+
+impl LabError {
+    /// The problems found, in file order (empty for `Read`).
+    pub fn issues(&self) -> &[Issue] {
+        match self {
+            LabError::Read { .. } => &[],
+            LabError::Invalid { issues, .. } => issues,
+        }
+    }
+}
+
+fn render(file: &str, issues: &[Issue]) -> String {
+    let mut out = String::new();
+    for (i, issue) in issues.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(file);
+        out.push(':');
+        out.push_str(&issue.message());
+    }
+    out
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.col)
+    }
+}

@@ -1,0 +1,180 @@
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::span::At;
+use crate::units::{Dur, Percent};
+
+/// A graded check: `name`, `points`, `explain`, and exactly one kind key
+/// (`outcome`, `replies`, `loss`, `rtt`, `compare`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a check: a mapping with `name` and one of `outcome`, `replies`, `loss`, `rtt`, `compare`"
+)]
+pub struct CheckSpec {
+    /// What the check asserts, in words; shown in the report.
+    pub name: At<String>,
+    /// Points the check is worth (default 1).
+    #[schemars(range(min = 0))]
+    pub points: Option<At<f64>>,
+    /// The mechanism behind the expected result; printed with the check.
+    pub explain: Option<String>,
+    /// How the probes ended.
+    pub outcome: Option<At<OutcomeCheck>>,
+    /// Every reply is the uppercase of its request.
+    pub replies: Option<At<RepliesCheck>>,
+    /// Share of probes without a correct reply.
+    pub loss: Option<At<LossCheck>>,
+    /// A percentile of a probe's round-trip times.
+    pub rtt: Option<At<RttCheck>>,
+    /// The ratio of two percentiles, `left / right`.
+    pub compare: Option<At<CompareCheck>>,
+}
+
+/// `outcome: {probe: udp, is: refused}`: every probe ended so (or `at_least` N of them).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an outcome check: a mapping with `probe` and `is`"
+)]
+pub struct OutcomeCheck {
+    /// The probe's `id`.
+    pub probe: At<String>,
+    /// The expected outcome.
+    pub is: OutcomeName,
+    /// Pass when at least this many probes ended so (default: every probe).
+    #[schemars(range(min = 1))]
+    pub at_least: Option<At<i64>>,
+    /// Each such outcome must be known within this time after its probe started.
+    pub within: Option<Dur>,
+}
+
+/// `replies: {probe: udp}`: at least one reply, and none wrong.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a replies check: a mapping with `probe`"
+)]
+pub struct RepliesCheck {
+    /// The probe's `id`.
+    pub probe: At<String>,
+}
+
+/// `loss: {probe: udp, max: 0%}`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a loss check: a mapping with `probe` and `max`"
+)]
+pub struct LossCheck {
+    /// The probe's `id`.
+    pub probe: At<String>,
+    /// Highest acceptable loss.
+    pub max: Percent,
+}
+
+/// `rtt: {probe: udp, metric: rtt, percentile: 50, max: 5ms}`: min and/or max.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an rtt check: a mapping with `probe`, `percentile` and `min` and/or `max`"
+)]
+pub struct RttCheck {
+    /// The probe's `id`.
+    pub probe: At<String>,
+    /// `rtt` (default; TCP: connect + request), `connect` or `request` (TCP only).
+    pub metric: Option<At<Metric>>,
+    /// 0..100, e.g. 50 for the median (default 50).
+    #[schemars(range(min = 0, max = 100))]
+    pub percentile: Option<At<f64>>,
+    /// Lowest acceptable value.
+    pub min: Option<At<Dur>>,
+    /// Highest acceptable value.
+    pub max: Option<At<Dur>>,
+}
+
+/// `compare: {left: {...}, right: {...}, ratio: {min: 1.2}}`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a compare check: a mapping with `left`, `right` and `ratio`"
+)]
+pub struct CompareCheck {
+    /// Numerator of the ratio.
+    pub left: At<Series>,
+    /// Denominator of the ratio.
+    pub right: At<Series>,
+    /// Bounds on `left / right`: `min` and/or `max`.
+    pub ratio: At<Ratio>,
+}
+
+/// A percentile of one probe's times.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a series: a mapping with `probe`, `metric` and `percentile`"
+)]
+pub struct Series {
+    /// The probe's `id`.
+    pub probe: At<String>,
+    /// `rtt` (default), `connect` or `request` (TCP only).
+    pub metric: Option<At<Metric>>,
+    /// 0..100 (default 50).
+    #[schemars(range(min = 0, max = 100))]
+    pub percentile: Option<At<f64>>,
+}
+
+/// Bounds on a ratio.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "ratio bounds: a mapping with `min` and/or `max`"
+)]
+pub struct Ratio {
+    pub min: Option<At<f64>>,
+    pub max: Option<At<f64>>,
+}
+
+/// Which time of a probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Metric {
+    /// Round trip as the client sees it; TCP per-probe: connect + request.
+    #[default]
+    Rtt,
+    /// TCP: the three-way handshake (`connect()`).
+    Connect,
+    /// TCP: request sent to reply received, on the open connection.
+    Request,
+}
+
+impl Metric {
+    /// The name as written in the lab file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Rtt => "rtt",
+            Metric::Connect => "connect",
+            Metric::Request => "request",
+        }
+    }
+}
+
+/// How a probe ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OutcomeName {
+    /// A correct reply arrived in time.
+    Ok,
+    /// Nothing arrived in time (firewall DROP, lost packets).
+    Timeout,
+    /// ECONNREFUSED: TCP RST, or ICMP port unreachable on a connected UDP socket.
+    Refused,
+    /// EHOSTUNREACH: ARP failed, no route, ICMP host unreachable.
+    Unreachable,
+    /// An established TCP connection was reset.
+    Reset,
+    /// The name did not resolve.
+    Dns,
+    /// A reply arrived but was not the uppercase of the request.
+    Mismatch,
+}

@@ -1,0 +1,68 @@
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::{CheckSpec, FaultSpec, HostSpec, ProbeSpec};
+use crate::span::At;
+use crate::units::Dur;
+
+/// A netlab lab: hosts on a private network, faults, probes and graded checks.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a lab: a mapping with `name`, `hosts` and `scenarios`"
+)]
+#[schemars(title = "netlab lab file")]
+pub struct LabFile {
+    /// Short name used in Docker labels and report file names: lowercase letters, digits and `-`.
+    pub name: At<String>,
+    /// One-line title shown in the report.
+    pub title: Option<String>,
+    /// Text shown at the top of the report.
+    pub description: Option<String>,
+    /// Networks of the lab. Default: one internal network `lan` with a subnet Docker allocates.
+    pub networks: Option<At<IndexMap<At<String>, Option<NetworkSpec>>>>,
+    /// Hosts, started in this order; each waits for readiness before the next one starts.
+    /// The key is the host's DNS name. An empty host (`client: {}`) runs netlab's echo image idle.
+    pub hosts: At<IndexMap<At<String>, Option<HostSpec>>>,
+    /// Scenarios, run one after another, each on fresh containers.
+    pub scenarios: At<Vec<At<ScenarioSpec>>>,
+}
+
+/// A private network. Always created by netlab for this run only.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a network: a mapping with `internal` and/or `subnet`"
+)]
+pub struct NetworkSpec {
+    /// No route out of the lab (default true).
+    pub internal: Option<bool>,
+    /// A CIDR such as `10.99.0.0/24`; default: Docker allocates one.
+    pub subnet: Option<At<String>>,
+}
+
+/// One run of the lab's hosts with some faults, probes and checks.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a scenario: a mapping with `name`, `probes` and `checks`"
+)]
+pub struct ScenarioSpec {
+    /// Unique within the lab: lowercase letters, digits and `-`.
+    pub name: At<String>,
+    /// One-line title shown in the report.
+    pub title: Option<String>,
+    /// Text shown in the report above the scenario's checks.
+    pub description: Option<String>,
+    /// Upper bound on the scenario's wall time (default `120s`); a hang becomes `timeout` outcomes.
+    pub deadline: Option<At<Dur>>,
+    /// Faults applied before the probes run.
+    #[serde(default)]
+    pub faults: Vec<At<FaultSpec>>,
+    /// Client runs; each `id` is unique within the scenario.
+    pub probes: At<Vec<At<ProbeSpec>>>,
+    /// Graded checks over this scenario's probes.
+    #[serde(default)]
+    pub checks: Vec<At<CheckSpec>>,
+}

@@ -1,0 +1,61 @@
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::span::At;
+use crate::units::Dur;
+
+/// A client run: `netlab-echo client` on host `from`, aimed at host `to`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a probe: a mapping with `id`, `from`, `to` and `proto`"
+)]
+pub struct ProbeSpec {
+    /// Unique within the scenario; checks refer to it.
+    pub id: At<String>,
+    /// Host the client runs on.
+    pub from: At<String>,
+    /// Host of the lab the client talks to, `HOST` or `HOST:PORT` (port default 12000).
+    pub to: At<String>,
+    /// `udp` or `tcp`.
+    pub proto: At<ProtoName>,
+    /// Number of probes (default 10).
+    #[schemars(range(min = 1))]
+    pub count: Option<At<i64>>,
+    /// Time between probe starts (default `100ms`).
+    pub interval: Option<At<Dur>>,
+    /// How long to wait for each reply (default `1s`).
+    pub timeout: Option<At<Dur>>,
+    /// TCP: how long `connect()` may take (default `3s`).
+    pub connect_timeout: Option<At<Dur>>,
+    /// Text of each request (default `hello from netlab`); not with `size`.
+    pub message: Option<At<String>>,
+    /// Size of each request in bytes, instead of `message`.
+    #[schemars(range(min = 1, max = 65507))]
+    pub size: Option<At<i64>>,
+    /// Probes sent first and not reported (default 0).
+    #[schemars(range(min = 0))]
+    pub warmup: Option<At<i64>>,
+    /// TCP: `per-probe` (default; connect, send, receive, close each time, as the handout's
+    /// client) or `persistent` (one connection for all probes).
+    pub connection: Option<At<Connection>>,
+}
+
+/// Transport protocol of a probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ProtoName {
+    Udp,
+    Tcp,
+}
+
+/// How a TCP probe uses connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Connection {
+    /// Connect, send, receive and close for every probe (the handout's client).
+    #[default]
+    PerProbe,
+    /// One connection for all probes.
+    Persistent,
+}

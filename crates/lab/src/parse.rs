@@ -1,0 +1,159 @@
+//! Text -> raw model (serde-saphyr) -> resolved `Lab` (validate). YAML and
+//! type errors become `Issue`s with netlab's wording; the parser stops at the
+//! first one, validation reports every problem it finds.
+
+use std::path::Path;
+
+use serde_saphyr::{
+    DuplicateKeyPolicy, Error as YamlError, MessageFormatter, UserMessageFormatter,
+};
+
+use crate::error::{Issue, LabError};
+use crate::model::LabFile;
+use crate::resolved::Lab;
+use crate::span::Pos;
+
+/// Reads, parses and validates a lab file. Errors name the path as given.
+pub fn load(path: &Path) -> Result<Lab, LabError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LabError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(&text, &path.display().to_string())
+}
+
+/// Parses and validates lab text; `file_name` is used in messages and kept in `Lab::file`.
+pub fn parse(text: &str, file_name: &str) -> Result<Lab, LabError> {
+    let invalid = |issues| LabError::Invalid {
+        file: file_name.to_owned(),
+        issues,
+    };
+    let raw = parse_raw(text).map_err(|issue| invalid(vec![issue]))?;
+    crate::validate::resolve(raw, file_name).map_err(invalid)
+}
+
+pub(crate) fn parse_raw(text: &str) -> Result<LabFile, Issue> {
+    if text.trim().is_empty() {
+        return Err(Issue::new(
+            Pos { line: 1, col: 1 },
+            "the lab file is empty",
+            "a mapping with `name`, `hosts` and `scenarios`",
+        ));
+    }
+    let options = serde_saphyr::options! {
+        duplicate_keys: DuplicateKeyPolicy::Error,
+        strict_booleans: true,
+    };
+    serde_saphyr::from_str_with_options::<LabFile>(text, options).map_err(|e| to_issue(&e))
+}
+
+fn to_issue(err: &YamlError) -> Issue {
+    let err = innermost(err);
+    let pos = err
+        .location()
+        .map(|l| Pos {
+            line: l.line(),
+            col: l.column(),
+        })
+        .unwrap_or_default();
+    let (what, expected) = describe(err);
+    Issue::new(pos, what, expected)
+}
+
+/// Strips the snippet and alias wrappers down to the error itself.
+fn innermost(err: &YamlError) -> &YamlError {
+    match err {
+        YamlError::WithSnippet { error, .. } => innermost(error),
+        YamlError::AliasError { error, .. } => innermost(error),
+        other => other,
+    }
+}
+
+fn describe(err: &YamlError) -> (String, String) {
+    match err {
+        YamlError::SerdeUnknownField {
+            field, expected, ..
+        } => (format!("unknown key `{field}`"), one_of(expected)),
+        YamlError::SerdeMissingField { field, .. } => (
+            format!("missing key `{field}`"),
+            format!("`{field}:` in this mapping"),
+        ),
+        YamlError::SerdeUnknownVariant {
+            variant, expected, ..
+        } => (format!("unknown value `{variant}`"), one_of(expected)),
+        YamlError::SerdeInvalidType {
+            unexpected,
+            expected,
+            ..
+        } => (format!("wrong type: found {unexpected}"), expected.clone()),
+        YamlError::SerdeInvalidValue {
+            unexpected,
+            expected,
+            ..
+        } => (format!("wrong value: found {unexpected}"), expected.clone()),
+        YamlError::Unexpected { expected, .. } => {
+            ("wrong type".to_owned(), yaml_kind(expected).to_owned())
+        }
+        YamlError::InvalidScalar { ty, .. } => ("wrong value".to_owned(), scalar_kind(ty)),
+        YamlError::InvalidBooleanStrict { .. } => {
+            ("not a boolean".to_owned(), "`true` or `false`".to_owned())
+        }
+        YamlError::NullIntoString { .. } => ("empty value".to_owned(), "a string".to_owned()),
+        YamlError::DuplicateMappingKey { key, .. } => (
+            match key {
+                Some(k) => format!("duplicate key `{k}`"),
+                None => "duplicate key".to_owned(),
+            },
+            "each key once per mapping".to_owned(),
+        ),
+        YamlError::Eof { .. } => ("unexpected end of file".to_owned(), String::new()),
+        YamlError::MultipleDocuments { .. } => (
+            "more than one YAML document".to_owned(),
+            "a single document (no second `---`)".to_owned(),
+        ),
+        YamlError::Message { msg, .. } => split_custom(msg),
+        other => (
+            UserMessageFormatter.format_message(other).into_owned(),
+            String::new(),
+        ),
+    }
+}
+
+/// Custom messages from netlab's own deserializers read `<what>; expected <what>`;
+/// serde's `expecting` texts for untagged enums are only the expected part.
+fn split_custom(msg: &str) -> (String, String) {
+    if let Some((what, expected)) = msg.split_once("; expected ") {
+        (what.to_owned(), expected.to_owned())
+    } else if msg.starts_with("a ") || msg.starts_with("an ") {
+        ("wrong value".to_owned(), msg.to_owned())
+    } else {
+        (msg.to_owned(), String::new())
+    }
+}
+
+fn one_of(names: &[&str]) -> String {
+    let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match names.len() {
+        0 => "no keys here".to_owned(),
+        1 => names[0].clone(),
+        _ => format!("one of {}", names.join(", ")),
+    }
+}
+
+fn yaml_kind(expected: &str) -> &str {
+    match expected {
+        "mapping start" => "a mapping",
+        "sequence start" => "a list",
+        "string scalar" => "a string",
+        other => other,
+    }
+}
+
+fn scalar_kind(ty: &str) -> String {
+    match ty {
+        "f32" | "f64" => "a number".to_owned(),
+        "bool" => "`true` or `false`".to_owned(),
+        t if t.starts_with('i') || t.starts_with('u') => "a whole number".to_owned(),
+        t => format!("a {t}"),
+    }
+}

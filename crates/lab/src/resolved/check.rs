@@ -1,0 +1,80 @@
+use std::time::Duration;
+
+use super::{Metric, Outcome};
+
+/// A graded check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    pub name: String,
+    pub points: f64,
+    /// The lab author's explanation; empty when none was given.
+    pub explain: String,
+    pub kind: CheckKind,
+}
+
+/// Bounds, either or both of `min` and `max`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bound<T> {
+    pub min: Option<T>,
+    pub max: Option<T>,
+}
+
+/// One percentile of a probe's times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub probe: String,
+    pub metric: Metric,
+    /// 0..=100.
+    pub percentile: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckKind {
+    /// Every probe ended with `is`, or at least `at_least` of them did; with
+    /// `within`, each such outcome was known within that time.
+    Outcome {
+        probe: String,
+        is: Outcome,
+        at_least: Option<u32>,
+        within: Option<Duration>,
+    },
+    /// At least one reply and no wrong ones.
+    Replies { probe: String },
+    /// Loss percentage at most `max_pct`.
+    Loss { probe: String, max_pct: f64 },
+    /// A percentile of one series within bounds.
+    Rtt {
+        series: Series,
+        bound: Bound<Duration>,
+    },
+    /// `left / right` within bounds.
+    Compare {
+        left: Series,
+        right: Series,
+        ratio: Bound<f64>,
+    },
+}
+
+impl CheckKind {
+    /// The key used in the lab file: `outcome`, `replies`, `loss`, `rtt`, `compare`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            CheckKind::Outcome { .. } => "outcome",
+            CheckKind::Replies { .. } => "replies",
+            CheckKind::Loss { .. } => "loss",
+            CheckKind::Rtt { .. } => "rtt",
+            CheckKind::Compare { .. } => "compare",
+        }
+    }
+
+    /// Probe ids the check reads.
+    pub fn probes(&self) -> Vec<&str> {
+        match self {
+            CheckKind::Outcome { probe, .. }
+            | CheckKind::Replies { probe }
+            | CheckKind::Loss { probe, .. } => vec![probe],
+            CheckKind::Rtt { series, .. } => vec![&series.probe],
+            CheckKind::Compare { left, right, .. } => vec![&left.probe, &right.probe],
+        }
+    }
+}

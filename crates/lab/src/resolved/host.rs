@@ -1,0 +1,71 @@
+use std::time::Duration;
+
+use indexmap::IndexMap;
+
+use super::{Direction, FwAction, FwProto, Proto, Resolve};
+
+/// Which image a host runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Image {
+    /// netlab's `FROM scratch` image; the entrypoint is `netlab-echo`.
+    Echo,
+    /// netlab's Debian image with iptables, iproute2, tcpdump.
+    Tools,
+    /// netlab's Debian image with python3 (for Python submissions).
+    Python,
+    /// Any other image reference, used as written.
+    Other(String),
+}
+
+/// A host as it starts in one scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Host {
+    /// The host's key; also its container hostname and a DNS name.
+    pub name: String,
+    pub image: Image,
+    /// Arguments for the image's entrypoint (`netlab-echo` for `Echo`). For
+    /// `Echo` without a command, and for port-closed echo hosts: `["idle"]`.
+    /// Empty for other images without a command: the image's default applies.
+    pub command: Vec<String>,
+    pub env: IndexMap<String, String>,
+    /// Extra DNS names (the host name itself is not repeated here).
+    pub aliases: Vec<String>,
+    /// Networks to join, in the order written.
+    pub networks: Vec<String>,
+    pub ready: Readiness,
+    /// Started without its program in this scenario (nothing listens).
+    pub port_closed: bool,
+}
+
+/// When a started host counts as ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    /// As soon as the container runs.
+    Running,
+    /// When this text appears on stdout or stderr.
+    Log { text: String, timeout: Duration },
+    /// When a socket is bound to this port in the host's namespace.
+    Port {
+        port: u16,
+        proto: Proto,
+        timeout: Duration,
+    },
+}
+
+/// A host not started in a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Absent {
+    pub host: String,
+    pub resolve: Resolve,
+}
+
+/// A firewall rule on a host, applied by a NET_ADMIN sidecar in its namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Firewall {
+    pub host: String,
+    pub action: FwAction,
+    pub proto: FwProto,
+    /// `None`: every port.
+    pub port: Option<u16>,
+    pub direction: Direction,
+}

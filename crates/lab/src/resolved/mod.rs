@@ -1,0 +1,76 @@
+//! The validated lab with every default applied: what the runner consumes.
+//! Plain owned data, no positions; a `Lab` only exists if the file was valid.
+
+mod check;
+mod host;
+mod probe;
+
+use std::time::Duration;
+
+pub use check::{Bound, Check, CheckKind, Series};
+pub use host::{Absent, Firewall, Host, Image, Readiness};
+pub use probe::{Payload, Probe};
+
+pub use crate::model::{Connection, Direction, FwAction, FwProto, Metric, Resolve};
+pub use netlab_echo::record::{Outcome, Proto};
+
+/// Default port of `netlab-echo server` and of probes.
+pub const DEFAULT_PORT: u16 = 12000;
+
+/// A valid lab file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lab {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    /// The file name as given to `load`/`parse`.
+    pub file: String,
+    pub networks: Vec<Network>,
+    pub scenarios: Vec<Scenario>,
+}
+
+/// A network netlab creates for a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Network {
+    pub name: String,
+    pub internal: bool,
+    /// CIDR, only when the file asked for one; otherwise Docker allocates.
+    pub subnet: Option<String>,
+}
+
+/// One scenario with the lab's hosts and this scenario's faults folded in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    /// Whole-scenario wall-time bound; past it, unfinished probes become `timeout`.
+    pub deadline: Duration,
+    /// Hosts to start, in order (absent hosts are left out). Port-closed hosts are
+    /// in here with `port_closed` set, their command replaced and readiness `Running`.
+    pub hosts: Vec<Host>,
+    /// Hosts not started in this scenario.
+    pub absent: Vec<Absent>,
+    /// Firewall rules to apply (through a sidecar) after the hosts are ready.
+    pub firewalls: Vec<Firewall>,
+    pub probes: Vec<Probe>,
+    pub checks: Vec<Check>,
+}
+
+impl Scenario {
+    pub fn host(&self, name: &str) -> Option<&Host> {
+        self.hosts.iter().find(|h| h.name == name)
+    }
+
+    pub fn probe(&self, id: &str) -> Option<&Probe> {
+        self.probes.iter().find(|p| p.id == id)
+    }
+
+    /// How a probe target that is not started resolves, if it is absent.
+    pub fn absent_mode(&self, host: &str) -> Option<Resolve> {
+        self.absent
+            .iter()
+            .find(|a| a.host == host)
+            .map(|a| a.resolve)
+    }
+}

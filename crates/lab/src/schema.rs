@@ -1,0 +1,11 @@
+//! The JSON Schema of lab files, generated from the model (`schema/lab.schema.json`).
+
+use crate::model::LabFile;
+
+/// The schema as pretty-printed JSON with a trailing newline.
+pub fn generate() -> String {
+    let schema = schemars::schema_for!(LabFile);
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema always serializes");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,137 @@
+//! Scalar types of the lab file that need their own parsing: durations
+//! (`100ms`), percentages (`5%`) and commands (a list or a plain string).
+//! Their errors read `<what>; expected <what>` so the parser can split them.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+
+/// A duration written in humantime form: `100ms`, `1s`, `2m`, `1s 500ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Dur(pub Duration);
+
+impl<'de> Deserialize<'de> for Dur {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        humantime::parse_duration(s.trim()).map(Dur).map_err(|_| {
+            de::Error::custom(format!(
+                "`{s}` is not a duration; expected a number with a unit, such as `100ms`, `1s` or `2m`"
+            ))
+        })
+    }
+}
+
+impl JsonSchema for Dur {
+    fn schema_name() -> Cow<'static, str> {
+        "Duration".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "A duration with a unit: `100ms`, `1s`, `2m`, `1s 500ms`.",
+            "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*[a-zµ]+(\\s*[0-9]+\\s*[a-zµ]+)*\\s*$",
+            "examples": ["100ms", "1s", "2m"]
+        })
+    }
+}
+
+/// A percentage, `0%`..`100%`; a bare number is read as percent too.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct Percent(pub f64);
+
+impl<'de> Deserialize<'de> for Percent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = f64;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a percentage such as `5%`")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<f64, E> {
+                Ok(v)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<f64, E> {
+                Ok(v as f64)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<f64, E> {
+                Ok(v as f64)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<f64, E> {
+                let num = v.trim().strip_suffix('%').unwrap_or(v).trim();
+                num.parse::<f64>().map_err(|_| {
+                    E::custom(format!(
+                        "`{v}` is not a percentage; expected a number with `%`, such as `5%`"
+                    ))
+                })
+            }
+        }
+        let v = d.deserialize_any(V)?;
+        if !(0.0..=100.0).contains(&v) {
+            return Err(de::Error::custom(format!(
+                "percentage {v}% is out of range; expected 0% to 100%"
+            )));
+        }
+        Ok(Percent(v))
+    }
+}
+
+impl JsonSchema for Percent {
+    fn schema_name() -> Cow<'static, str> {
+        "Percent".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A percentage: `5%`, or a bare number read as percent.",
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 100},
+                {"type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*%\\s*$"}
+            ]
+        })
+    }
+}
+
+/// A command: a list of arguments, or a plain string split on whitespace.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Command(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for Command {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<String>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a command: a list of arguments or a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(v.split_whitespace().map(str::to_owned).collect())
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(arg) = seq.next_element::<String>()? {
+                    out.push(arg);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_any(V).map(Command)
+    }
+}
+
+impl JsonSchema for Command {
+    fn schema_name() -> Cow<'static, str> {
+        "Command".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "The program's arguments: a list, or a string split on whitespace.",
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}}
+            ]
+        })
+    }
+}

@@ -1,0 +1,232 @@
+//! Checks of one scenario: exactly one kind, references to the scenario's
+//! probes, metrics that the probe's protocol has, sane bounds.
+
+use super::Cx;
+use crate::model::{CheckSpec, Metric, OutcomeName};
+use crate::resolved::{Bound, Check, CheckKind, Outcome, Probe, Proto, Series};
+use crate::span::{At, Pos};
+
+pub(crate) fn checks(cx: &mut Cx, raw: &[At<CheckSpec>], probes: &[Probe]) -> Vec<Check> {
+    raw.iter().filter_map(|c| check(cx, c, probes)).collect()
+}
+
+fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe]) -> Option<Check> {
+    let spec = &c.value;
+    if spec.name.value.trim().is_empty() {
+        cx.err(
+            spec.name.pos,
+            "empty check `name`",
+            "a few words saying what the check asserts",
+        );
+    }
+    let points = spec.points.as_ref().map_or(1.0, |p| {
+        if !(p.value.is_finite() && p.value >= 0.0) {
+            cx.err(
+                p.pos,
+                format!("`points` {} is negative", p.value),
+                "0 or more",
+            );
+        }
+        p.value
+    });
+    let kinds = [
+        spec.outcome.is_some(),
+        spec.replies.is_some(),
+        spec.loss.is_some(),
+        spec.rtt.is_some(),
+        spec.compare.is_some(),
+    ];
+    let n = kinds.iter().filter(|k| **k).count();
+    if n != 1 {
+        cx.err(
+            c.pos,
+            if n == 0 {
+                format!("check `{}` has no kind", spec.name.value)
+            } else {
+                format!("check `{}` has {n} kinds", spec.name.value)
+            },
+            "exactly one of `outcome`, `replies`, `loss`, `rtt`, `compare`",
+        );
+        return None;
+    }
+    let refs = Refs { probes };
+    let kind = if let Some(o) = &spec.outcome {
+        let probe = refs.probe(cx, &o.value.probe)?;
+        let at_least = o.value.at_least.as_ref().map(|a| {
+            let max = i64::from(probe.count.max(1));
+            cx.int(a, "at_least", 1, max) as u32
+        });
+        CheckKind::Outcome {
+            probe: probe.id.clone(),
+            is: outcome(o.value.is),
+            at_least,
+            within: o.value.within.map(|d| d.0),
+        }
+    } else if let Some(r) = &spec.replies {
+        CheckKind::Replies {
+            probe: refs.probe(cx, &r.value.probe)?.id.clone(),
+        }
+    } else if let Some(l) = &spec.loss {
+        CheckKind::Loss {
+            probe: refs.probe(cx, &l.value.probe)?.id.clone(),
+            max_pct: l.value.max.0,
+        }
+    } else if let Some(r) = &spec.rtt {
+        let series = refs.series(
+            cx,
+            &r.value.probe,
+            r.value.metric.as_ref(),
+            r.value.percentile.as_ref(),
+        )?;
+        let bound = Bound {
+            min: r.value.min.as_ref().map(|d| d.value.0),
+            max: r.value.max.as_ref().map(|d| d.value.0),
+        };
+        bounds(
+            cx,
+            r.pos,
+            bound.min,
+            bound.max,
+            r.value.min.as_ref().map(|m| m.pos),
+        );
+        CheckKind::Rtt { series, bound }
+    } else {
+        let cmp = &spec.compare.as_ref()?.value;
+        let left = refs.series(
+            cx,
+            &cmp.left.value.probe,
+            cmp.left.value.metric.as_ref(),
+            cmp.left.value.percentile.as_ref(),
+        );
+        let right = refs.series(
+            cx,
+            &cmp.right.value.probe,
+            cmp.right.value.metric.as_ref(),
+            cmp.right.value.percentile.as_ref(),
+        );
+        let ratio = Bound {
+            min: cmp.ratio.value.min.as_ref().map(|v| v.value),
+            max: cmp.ratio.value.max.as_ref().map(|v| v.value),
+        };
+        for v in [&cmp.ratio.value.min, &cmp.ratio.value.max]
+            .into_iter()
+            .flatten()
+        {
+            if !(v.value.is_finite() && v.value > 0.0) {
+                cx.err(
+                    v.pos,
+                    format!("ratio bound {} is not positive", v.value),
+                    "a number above 0, such as 1.2",
+                );
+            }
+        }
+        bounds(
+            cx,
+            cmp.ratio.pos,
+            ratio.min,
+            ratio.max,
+            cmp.ratio.value.min.as_ref().map(|m| m.pos),
+        );
+        CheckKind::Compare {
+            left: left?,
+            right: right?,
+            ratio,
+        }
+    };
+    Some(Check {
+        name: spec.name.value.clone(),
+        points,
+        explain: spec
+            .explain
+            .clone()
+            .unwrap_or_default()
+            .trim_end()
+            .to_owned(),
+        kind,
+    })
+}
+
+/// At least one of min and max, and min <= max.
+fn bounds<T: PartialOrd>(
+    cx: &mut Cx,
+    pos: Pos,
+    min: Option<T>,
+    max: Option<T>,
+    min_pos: Option<Pos>,
+) {
+    match (min, max) {
+        (None, None) => cx.err(pos, "no bound", "`min`, `max` or both"),
+        (Some(lo), Some(hi)) if lo > hi => cx.err(
+            min_pos.unwrap_or(pos),
+            "`min` is greater than `max`",
+            "`min` <= `max`",
+        ),
+        _ => {}
+    }
+}
+
+struct Refs<'a> {
+    probes: &'a [Probe],
+}
+
+impl<'a> Refs<'a> {
+    fn probe(&self, cx: &mut Cx, id: &At<String>) -> Option<&'a Probe> {
+        let found = self.probes.iter().find(|p| p.id == id.value);
+        if found.is_none() {
+            let ids: Vec<String> = self.probes.iter().map(|p| format!("`{}`", p.id)).collect();
+            cx.err(
+                id.pos,
+                format!("unknown probe `{}`", id.value),
+                format!("a probe of this scenario: {}", ids.join(", ")),
+            );
+        }
+        found
+    }
+
+    fn series(
+        &self,
+        cx: &mut Cx,
+        id: &At<String>,
+        metric: Option<&At<Metric>>,
+        percentile: Option<&At<f64>>,
+    ) -> Option<Series> {
+        let probe = self.probe(cx, id)?;
+        if let Some(m) = metric
+            && m.value != Metric::Rtt
+            && probe.proto == Proto::Udp
+        {
+            cx.err(
+                m.pos,
+                format!("UDP probe `{}` has no `{}` time", probe.id, m.value.name()),
+                "`metric: rtt` for a UDP probe (`connect` and `request` are TCP only)",
+            );
+        }
+        let percentile = percentile.map_or(50.0, |p| {
+            if !(0.0..=100.0).contains(&p.value) {
+                cx.err(
+                    p.pos,
+                    format!("percentile {} is out of range", p.value),
+                    "0 to 100",
+                );
+            }
+            p.value
+        });
+        Some(Series {
+            probe: probe.id.clone(),
+            metric: metric.map(|m| m.value).unwrap_or_default(),
+            percentile,
+        })
+    }
+}
+
+fn outcome(o: OutcomeName) -> Outcome {
+    match o {
+        OutcomeName::Ok => Outcome::Ok,
+        OutcomeName::Timeout => Outcome::Timeout,
+        OutcomeName::Refused => Outcome::Refused,
+        OutcomeName::Unreachable => Outcome::Unreachable,
+        OutcomeName::Reset => Outcome::Reset,
+        OutcomeName::Dns => Outcome::Dns,
+        OutcomeName::Mismatch => Outcome::Mismatch,
+    }
+}

@@ -1,0 +1,193 @@
+//! Raw model -> resolved `Lab`: every semantic rule, every default. All
+//! problems are collected (not just the first) and sorted by position.
+
+mod check;
+mod fault;
+mod host;
+mod probe;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use crate::error::Issue;
+use crate::model::LabFile;
+use crate::resolved::{Lab, Network, Scenario};
+use crate::span::{At, Pos};
+
+/// Collects issues while validating.
+#[derive(Default)]
+pub(crate) struct Cx {
+    issues: Vec<Issue>,
+}
+
+impl Cx {
+    pub(crate) fn err(&mut self, pos: Pos, what: impl Into<String>, expected: impl Into<String>) {
+        self.issues.push(Issue::new(pos, what, expected));
+    }
+
+    /// Checks a name used in DNS, Docker labels or ids: `[a-z0-9][a-z0-9-]*`, at most 63 chars.
+    pub(crate) fn name(&mut self, name: &At<String>, kind: &str) {
+        let s = &name.value;
+        let ok = !s.is_empty()
+            && s.len() <= 63
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-');
+        if !ok {
+            self.err(
+                name.pos,
+                format!("`{s}` is not a valid {kind}"),
+                "lowercase letters, digits and `-` (at most 63, not starting or ending with `-`)",
+            );
+        }
+    }
+
+    /// Reports a second use of the same name within one set.
+    pub(crate) fn unique<'a>(
+        &mut self,
+        seen: &mut HashSet<&'a str>,
+        name: &'a At<String>,
+        kind: &str,
+    ) {
+        if !seen.insert(&name.value) {
+            self.err(
+                name.pos,
+                format!("duplicate {kind} `{}`", name.value),
+                format!("each {kind} once"),
+            );
+        }
+    }
+
+    /// A duration that must be longer than zero.
+    pub(crate) fn positive(&mut self, d: &At<crate::units::Dur>, key: &str) -> Duration {
+        if d.value.0.is_zero() {
+            self.err(
+                d.pos,
+                format!("`{key}` is zero"),
+                "a duration longer than zero",
+            );
+        }
+        d.value.0
+    }
+
+    /// An integer within `lo..=hi`; out-of-range values are reported and clamped.
+    pub(crate) fn int(&mut self, v: &At<i64>, key: &str, lo: i64, hi: i64) -> i64 {
+        if v.value < lo || v.value > hi {
+            self.err(
+                v.pos,
+                format!("`{key}` {} is out of range", v.value),
+                format!("{lo} to {hi}"),
+            );
+        }
+        v.value.clamp(lo, hi)
+    }
+}
+
+pub(crate) fn resolve(raw: LabFile, file: &str) -> Result<Lab, Vec<Issue>> {
+    let mut cx = Cx::default();
+    cx.name(&raw.name, "lab name");
+
+    let networks = networks(&mut cx, &raw);
+    let network_names: Vec<&str> = networks.iter().map(|n| n.name.as_str()).collect();
+    let hosts = host::hosts(&mut cx, &raw.hosts, &network_names);
+
+    if raw.scenarios.value.is_empty() {
+        cx.err(raw.scenarios.pos, "no scenarios", "at least one scenario");
+    }
+    let mut seen = HashSet::new();
+    let mut scenarios = Vec::new();
+    for sc in &raw.scenarios.value {
+        cx.name(&sc.value.name, "scenario name");
+        cx.unique(&mut seen, &sc.value.name, "scenario name");
+        scenarios.push(scenario(&mut cx, &sc.value, &hosts));
+    }
+
+    if !cx.issues.is_empty() {
+        let mut issues = cx.issues;
+        issues.sort_by_key(|i| (i.line, i.col));
+        issues.dedup();
+        return Err(issues);
+    }
+    Ok(Lab {
+        name: raw.name.value,
+        title: raw.title.unwrap_or_default(),
+        description: raw.description.unwrap_or_default(),
+        file: file.to_owned(),
+        networks,
+        scenarios,
+    })
+}
+
+fn networks(cx: &mut Cx, raw: &LabFile) -> Vec<Network> {
+    let Some(map) = &raw.networks else {
+        return vec![Network {
+            name: "lan".to_owned(),
+            internal: true,
+            subnet: None,
+        }];
+    };
+    if map.value.is_empty() {
+        cx.err(
+            map.pos,
+            "no networks",
+            "at least one network, or no `networks` key (default `lan`)",
+        );
+    }
+    let mut out = Vec::new();
+    for (name, spec) in &map.value {
+        cx.name(name, "network name");
+        let internal = spec.as_ref().and_then(|s| s.internal).unwrap_or(true);
+        let subnet = spec.as_ref().and_then(|s| s.subnet.as_ref());
+        if let Some(subnet) = subnet
+            && !is_cidr(&subnet.value)
+        {
+            cx.err(
+                subnet.pos,
+                format!("`{}` is not a subnet", subnet.value),
+                "a CIDR such as `10.99.0.0/24`",
+            );
+        }
+        out.push(Network {
+            name: name.value.clone(),
+            internal,
+            subnet: subnet.map(|s| s.value.clone()),
+        });
+    }
+    out
+}
+
+fn is_cidr(s: &str) -> bool {
+    let Some((addr, prefix)) = s.split_once('/') else {
+        return false;
+    };
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => prefix.parse::<u8>().is_ok_and(|p| p <= 32),
+        Ok(std::net::IpAddr::V6(_)) => prefix.parse::<u8>().is_ok_and(|p| p <= 128),
+        Err(_) => false,
+    }
+}
+
+const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+
+fn scenario(cx: &mut Cx, sc: &crate::model::ScenarioSpec, hosts: &host::Hosts) -> Scenario {
+    let deadline = sc
+        .deadline
+        .as_ref()
+        .map_or(DEFAULT_DEADLINE, |d| cx.positive(d, "deadline"));
+    let faults = fault::faults(cx, &sc.faults, hosts);
+    let probes = probe::probes(cx, &sc.probes, hosts, &faults);
+    let checks = check::checks(cx, &sc.checks, &probes);
+    let (started, absent) = faults.apply(hosts);
+    Scenario {
+        name: sc.name.value.clone(),
+        title: sc.title.clone().unwrap_or_default(),
+        description: sc.description.clone().unwrap_or_default(),
+        deadline,
+        hosts: started,
+        absent,
+        firewalls: faults.firewalls,
+        probes,
+        checks,
+    }
+}
