@@ -1,0 +1,29 @@
+import sys
+from datetime import datetime
+from socket import *
+
+serverName = 'server'
+serverPort = 12000
+
+clientSocket = socket(AF_INET, SOCK_DGRAM)
+clientSocket.settimeout(2)  # do not wait forever if the server is down (task 4)
+message = input('Input lowercase sentence: ')
+
+requestTime = datetime.now()
+try:
+    clientSocket.sendto(message.encode(), (serverName, serverPort))
+    modifiedMessage, serverAddress = clientSocket.recvfrom(65535)
+except timeout:
+    print('Request timed out, is the server running?')
+    sys.exit(1)
+except OSError as err:
+    print('Network error:', err)
+    sys.exit(1)
+replyTime = datetime.now()
+clientSocket.close()
+
+print()
+print('From Server:', modifiedMessage.decode())
+print('Request sent at', requestTime.strftime('%A %d %B %Y, %H:%M:%S.%f'))
+print('Reply received at', replyTime.strftime('%A %d %B %Y, %H:%M:%S.%f'))
+print('RTT: {:.3f} ms'.format((replyTime - requestTime).total_seconds() * 1000))
