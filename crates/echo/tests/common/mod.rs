@@ -2,6 +2,8 @@
 //! process on loopback and runs of the real client binary.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod fake;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Output, Stdio};
