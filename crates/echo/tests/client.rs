@@ -247,7 +247,7 @@ fn tcp_persistent_connects_once() {
 
 #[test]
 fn tcp_persistent_reconnects_when_the_server_closes() {
-    let addr = fake::tcp(true, |req| payload::expected_reply(req));
+    let addr = fake::tcp(true, payload::expected_reply);
     let run = client(&[
         "--proto",
         "tcp",
