@@ -15,6 +15,7 @@ use crate::units::Dur;
 #[schemars(title = "netlab lab file")]
 pub struct LabFile {
     /// Short name used in Docker labels and report file names: lowercase letters, digits and `-`.
+    #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))]
     pub name: At<String>,
     /// One-line title shown in the report.
     pub title: Option<String>,
@@ -50,6 +51,7 @@ pub struct NetworkSpec {
 )]
 pub struct ScenarioSpec {
     /// Unique within the lab: lowercase letters, digits and `-`.
+    #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))]
     pub name: At<String>,
     /// One-line title shown in the report.
     pub title: Option<String>,

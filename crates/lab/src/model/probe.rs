@@ -12,6 +12,7 @@ use crate::units::Dur;
 )]
 pub struct ProbeSpec {
     /// Unique within the scenario; checks refer to it.
+    #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))]
     pub id: At<String>,
     /// Host the client runs on.
     pub from: At<String>,
