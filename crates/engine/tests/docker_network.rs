@@ -1,0 +1,67 @@
+//! Networks: internal, labelled, Docker-allocated subnet, a free address, removal.
+
+mod common;
+
+use bollard::query_parameters::InspectNetworkOptions;
+use netlab_engine::labels;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn network_is_internal_labelled_and_removed() {
+    let engine = common::engine().await;
+    let (run, _guard) = common::run(&engine, "net-test");
+    let lab = common::echo_lab(&engine, &run).await;
+
+    let net = engine
+        .docker()
+        .inspect_network(&lab.net.id, None::<InspectNetworkOptions>)
+        .await
+        .unwrap();
+    assert_eq!(net.internal, Some(true), "lab networks are internal");
+    let l = net.labels.unwrap();
+    assert_eq!(l.get(labels::RUN).map(String::as_str), Some(run.id()));
+    assert_eq!(l.get(labels::LAB).map(String::as_str), Some("net-test"));
+    assert!(l.contains_key(labels::OWNER));
+
+    // The containers' addresses are inside the allocated subnet.
+    let subnet = lab.net.subnet;
+    let within = |a: std::net::Ipv4Addr| subnet.hosts_descending().any(|h| h == a);
+    let server_ip = lab
+        .server
+        .ip_on(&lab.net.docker_name)
+        .expect("server has an address");
+    assert!(within(server_ip), "{server_ip} in {subnet}");
+
+    // A free address: in the subnet, neither the gateway nor a container's.
+    let free = engine.free_address(&lab.net).await.unwrap();
+    assert!(within(free));
+    assert_ne!(Some(free), lab.net.gateway);
+    assert_ne!(Some(free), lab.server.ip());
+    assert_ne!(Some(free), lab.client.ip());
+
+    let removed = run.cleanup().await.unwrap();
+    assert_eq!((removed.containers, removed.networks), (2, 1));
+    assert_eq!(common::leftovers(&engine, run.id()).await, (0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn network_with_requested_subnet() {
+    let engine = common::engine().await;
+    let (run, _guard) = common::run(&engine, "net-test");
+    // Ask for a subnet Docker just gave another network, after freeing it:
+    // the test never invents an address range. A concurrent test may grab the
+    // freed range first, so try a few times.
+    let mut created = None;
+    for _ in 0..3 {
+        let probe = run.create_network("probe", None).await.unwrap();
+        let wanted = probe.subnet.to_string();
+        run.cleanup().await.unwrap();
+        if let Ok(net) = run.create_network("lan", Some(&wanted)).await {
+            created = Some((net, wanted));
+            break;
+        }
+    }
+    let (net, wanted) = created.expect("a network with a requested subnet");
+    assert_eq!(net.subnet.to_string(), wanted);
+    run.cleanup().await.unwrap();
+    assert_eq!(common::leftovers(&engine, run.id()).await, (0, 0));
+}
