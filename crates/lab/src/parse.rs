@@ -33,7 +33,10 @@ pub fn parse(text: &str, file_name: &str) -> Result<Lab, LabError> {
 }
 
 pub(crate) fn parse_raw(text: &str) -> Result<LabFile, Issue> {
-    if text.trim().is_empty() {
+    if text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
         return Err(Issue::new(
             Pos { line: 1, col: 1 },
             "the lab file is empty",
@@ -44,10 +47,10 @@ pub(crate) fn parse_raw(text: &str) -> Result<LabFile, Issue> {
         duplicate_keys: DuplicateKeyPolicy::Error,
         strict_booleans: true,
     };
-    serde_saphyr::from_str_with_options::<LabFile>(text, options).map_err(|e| to_issue(&e))
+    serde_saphyr::from_str_with_options::<LabFile>(text, options).map_err(|e| to_issue(&e, text))
 }
 
-fn to_issue(err: &YamlError) -> Issue {
+fn to_issue(err: &YamlError, text: &str) -> Issue {
     let err = innermost(err);
     let pos = err
         .location()
@@ -56,7 +59,7 @@ fn to_issue(err: &YamlError) -> Issue {
             col: l.column(),
         })
         .unwrap_or_default();
-    let (what, expected) = describe(err);
+    let (what, expected) = describe(err, &token_at(text, pos));
     Issue::new(pos, what, expected)
 }
 
@@ -69,7 +72,20 @@ fn innermost(err: &YamlError) -> &YamlError {
     }
 }
 
-fn describe(err: &YamlError) -> (String, String) {
+/// The scalar written at `pos`, for messages whose error does not carry it.
+fn token_at(text: &str, pos: Pos) -> String {
+    let Some(line) = text.lines().nth(pos.line.saturating_sub(1) as usize) else {
+        return String::new();
+    };
+    let rest: String = line
+        .chars()
+        .skip(pos.col.saturating_sub(1) as usize)
+        .collect();
+    let end = rest.find([',', '}', ']', '#']).unwrap_or(rest.len());
+    rest[..end].trim().trim_matches(['"', '\'']).to_owned()
+}
+
+fn describe(err: &YamlError, token: &str) -> (String, String) {
     match err {
         YamlError::SerdeUnknownField {
             field, expected, ..
@@ -94,10 +110,11 @@ fn describe(err: &YamlError) -> (String, String) {
         YamlError::Unexpected { expected, .. } => {
             ("wrong type".to_owned(), yaml_kind(expected).to_owned())
         }
-        YamlError::InvalidScalar { ty, .. } => ("wrong value".to_owned(), scalar_kind(ty)),
-        YamlError::InvalidBooleanStrict { .. } => {
-            ("not a boolean".to_owned(), "`true` or `false`".to_owned())
-        }
+        YamlError::InvalidScalar { ty, .. } => (format!("wrong value `{token}`"), scalar_kind(ty)),
+        YamlError::InvalidBooleanStrict { .. } => (
+            format!("wrong value `{token}`"),
+            "`true` or `false`".to_owned(),
+        ),
         YamlError::NullIntoString { .. } => ("empty value".to_owned(), "a string".to_owned()),
         YamlError::DuplicateMappingKey { key, .. } => (
             match key {
@@ -112,10 +129,7 @@ fn describe(err: &YamlError) -> (String, String) {
             "a single document (no second `---`)".to_owned(),
         ),
         YamlError::Message { msg, .. } => split_custom(msg),
-        other => (
-            UserMessageFormatter.format_message(other).into_owned(),
-            String::new(),
-        ),
+        other => syntax(&UserMessageFormatter.format_message(other)),
     }
 }
 
@@ -128,6 +142,24 @@ fn split_custom(msg: &str) -> (String, String) {
         ("wrong value".to_owned(), msg.to_owned())
     } else {
         (msg.to_owned(), String::new())
+    }
+}
+
+/// Parser messages such as "while parsing a flow mapping, did not find
+/// expected ',' or '}'" become "YAML syntax error while parsing a flow
+/// mapping; expected ',' or '}'".
+fn syntax(msg: &str) -> (String, String) {
+    match msg.split_once("did not find expected ") {
+        Some((context, expected)) => {
+            let context = context.trim().trim_end_matches(',');
+            let what = if context.is_empty() {
+                "YAML syntax error".to_owned()
+            } else {
+                format!("YAML syntax error {context}")
+            };
+            (what, expected.to_owned())
+        }
+        None => (msg.to_owned(), String::new()),
     }
 }
 

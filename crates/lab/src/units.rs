@@ -135,3 +135,12 @@ impl JsonSchema for Command {
         })
     }
 }
+
+/// A list that may be left empty (`faults:` with every entry commented out is null).
+pub fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}

@@ -60,11 +60,13 @@ pub struct ScenarioSpec {
     /// Upper bound on the scenario's wall time (default `120s`); a hang becomes `timeout` outcomes.
     pub deadline: Option<At<Dur>>,
     /// Faults applied before the probes run.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::units::null_as_empty")]
+    #[schemars(with = "Option<Vec<FaultSpec>>")]
     pub faults: Vec<At<FaultSpec>>,
     /// Client runs; each `id` is unique within the scenario.
     pub probes: At<Vec<At<ProbeSpec>>>,
     /// Graded checks over this scenario's probes.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::units::null_as_empty")]
+    #[schemars(with = "Option<Vec<CheckSpec>>")]
     pub checks: Vec<At<CheckSpec>>,
 }

@@ -1,0 +1,197 @@
+//! Defaults and fault folding of the resolved API, on the shipped task4 lab
+//! and small inline labs.
+
+use std::path::Path;
+use std::time::Duration;
+
+use netlab_lab::{
+    CheckKind, Connection, Direction, FwAction, FwProto, Image, Outcome, Payload, Proto, Readiness,
+    Resolve,
+};
+
+fn task(n: u32) -> netlab_lab::Lab {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../labs/task{n}.yaml"));
+    netlab_lab::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn task4_folds_faults_into_each_scenario() {
+    let lab = task(4);
+    let names: Vec<&str> = lab.scenarios.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "port-closed",
+            "firewall-drop",
+            "firewall-reject",
+            "host-absent",
+            "unknown-name"
+        ]
+    );
+
+    let closed = &lab.scenarios[0];
+    let server = closed.host("server").unwrap();
+    assert!(server.port_closed);
+    assert_eq!(server.command, ["idle"]);
+    assert_eq!(server.ready, Readiness::Running);
+    assert!(closed.absent.is_empty() && closed.firewalls.is_empty());
+
+    let drop = &lab.scenarios[1];
+    assert_eq!(drop.firewalls.len(), 1);
+    let fw = &drop.firewalls[0];
+    assert_eq!(
+        (fw.host.as_str(), fw.action, fw.proto, fw.port, fw.direction),
+        (
+            "server",
+            FwAction::Drop,
+            FwProto::All,
+            Some(12000),
+            Direction::In
+        )
+    );
+    let server = drop.host("server").unwrap();
+    assert!(!server.port_closed);
+    assert_eq!(server.command, ["server"]);
+    assert!(
+        matches!(&server.ready, Readiness::Log { text, timeout } if text == "ready" && *timeout == Duration::from_secs(10))
+    );
+
+    let absent = &lab.scenarios[3];
+    assert!(absent.host("server").is_none());
+    assert_eq!(absent.hosts.len(), 1);
+    assert_eq!(absent.absent_mode("server"), Some(Resolve::Address));
+    assert_eq!(lab.scenarios[4].absent_mode("server"), Some(Resolve::None));
+
+    let tcp = absent.probe("tcp").unwrap();
+    assert_eq!(tcp.connect_timeout, Duration::from_secs(5));
+    match &absent.checks[1].kind {
+        CheckKind::Outcome {
+            is,
+            within,
+            at_least,
+            ..
+        } => {
+            assert_eq!(
+                (*is, *within, *at_least),
+                (
+                    Outcome::Unreachable,
+                    Some(Duration::from_millis(4500)),
+                    None
+                )
+            );
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn task3_probes_and_compare_checks() {
+    let lab = task(3);
+    let sc = &lab.scenarios[0];
+    let modes: Vec<(Proto, Connection)> =
+        sc.probes.iter().map(|p| (p.proto, p.connection)).collect();
+    assert_eq!(
+        modes,
+        [
+            (Proto::Udp, Connection::PerProbe),
+            (Proto::Tcp, Connection::PerProbe),
+            (Proto::Tcp, Connection::Persistent)
+        ]
+    );
+    assert!(sc.probes.iter().all(|p| p.warmup == 2 && p.count == 30));
+    let compares = sc
+        .checks
+        .iter()
+        .filter(|c| matches!(c.kind, CheckKind::Compare { .. }))
+        .count();
+    assert_eq!(compares, 3);
+    assert_eq!(sc.deadline, Duration::from_secs(60));
+}
+
+const MINIMAL: &str = "
+name: mini
+hosts:
+  server: {image: tools, command: python3 -m http.server}
+  client:
+scenarios:
+  - name: s
+    faults:
+      - port_closed: server
+    probes:
+      - {id: p, from: client, to: server, proto: tcp}
+    checks:
+      - name: refused
+        outcome: {probe: p, is: refused}
+";
+
+#[test]
+fn defaults_apply() {
+    let lab = netlab_lab::parse(MINIMAL, "mini.yaml").unwrap();
+    assert_eq!(
+        (
+            lab.title.as_str(),
+            lab.description.as_str(),
+            lab.file.as_str()
+        ),
+        ("", "", "mini.yaml")
+    );
+    let sc = &lab.scenarios[0];
+    assert_eq!(sc.deadline, Duration::from_secs(120));
+    // A plain-string command is split on whitespace; closing the port of a
+    // Debian-based host keeps it up with `sleep infinity`.
+    let server = &sc.hosts[0];
+    assert_eq!(server.image, Image::Tools);
+    assert_eq!(server.command, ["sleep", "infinity"]);
+    let client = &sc.hosts[1];
+    assert_eq!(
+        (client.image.clone(), client.command.clone()),
+        (Image::Echo, vec!["idle".to_string()])
+    );
+    let p = &sc.probes[0];
+    assert_eq!((p.port, p.count, p.warmup), (12000, 10, 0));
+    assert_eq!(
+        (p.interval, p.timeout, p.connect_timeout),
+        (
+            Duration::from_millis(100),
+            Duration::from_secs(1),
+            Duration::from_secs(3)
+        )
+    );
+    assert_eq!(p.payload, Payload::Message("hello from netlab".into()));
+    assert_eq!(p.connection, Connection::PerProbe);
+    assert_eq!(sc.checks[0].points, 1.0);
+    assert_eq!(sc.checks[0].explain, "");
+}
+
+#[test]
+fn the_unmodified_command_comes_back_without_the_fault() {
+    // `faults:` with every entry commented out is null: no faults.
+    let text = MINIMAL.replace(
+        "      - port_closed: server\n",
+        "      # - port_closed: server\n",
+    );
+    let lab = netlab_lab::parse(&text, "mini.yaml").unwrap_or_else(|e| panic!("{e}"));
+    assert!(!lab.scenarios[0].hosts[0].port_closed);
+    assert_eq!(
+        lab.scenarios[0].hosts[0].command,
+        ["python3", "-m", "http.server"]
+    );
+}
+
+#[test]
+fn target_with_port_and_size_payload() {
+    let text = MINIMAL
+        .replace(
+            "to: server, proto: tcp}",
+            "to: \"server:8080\", proto: udp, size: 1000}",
+        )
+        .replace("is: refused", "is: ok");
+    let lab = netlab_lab::parse(&text, "mini.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let p = &lab.scenarios[0].probes[0];
+    assert_eq!(
+        (p.to.as_str(), p.port, p.target()),
+        ("server", 8080, "server:8080".to_string())
+    );
+    assert_eq!(p.payload, Payload::Size(1000));
+    assert_eq!(p.client_args("server")[4], "server:8080");
+}
