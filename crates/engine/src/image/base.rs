@@ -25,12 +25,15 @@ pub(crate) struct Base {
     pub id: String,
 }
 
-/// `netlab/base:bookworm-<12 hex>`.
+/// Bump when the rootfs recipe changes (variant, archived paths, import changes).
+const RECIPE: &[u8] = b"minbase-v2";
+
+/// `netlab/base:bookworm-<12 hex of the recipe and package list>`.
 pub(crate) fn offline_tag() -> String {
     let list = BASE_PACKAGES.join(",");
     format!(
         "netlab/base:bookworm-{}",
-        short_hash(&[b"minbase", list.as_bytes()])
+        short_hash(&[RECIPE, list.as_bytes()])
     )
 }
 

@@ -196,11 +196,19 @@ fn write_tar(
     result
 }
 
-/// Directories under which nothing is archived: the runtime mounts them.
+/// Paths not archived: the contents of what the runtime mounts (/dev, /proc,
+/// /sys), and the downloaded .debs and package lists debootstrap leaves
+/// (~100 MB nobody needs in the image).
 fn skipped(rel: &Path) -> bool {
     let mut parts = rel.components();
     let top = parts.next().and_then(|c| c.as_os_str().to_str());
-    matches!(top, Some("dev" | "proc" | "sys")) && parts.next().is_some()
+    let below_mount = matches!(top, Some("dev" | "proc" | "sys")) && parts.next().is_some();
+    let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let apt_cache =
+        rel.parent() == Some(Path::new("var/cache/apt/archives")) && name.ends_with(".deb");
+    let apt_lists =
+        rel.parent() == Some(Path::new("var/lib/apt/lists")) && name != "partial" && name != "lock";
+    below_mount || apt_cache || apt_lists
 }
 
 fn append_tree<W: Write>(
@@ -272,5 +280,12 @@ mod tests {
         assert!(skipped(Path::new("proc/1/stat")));
         assert!(!skipped(Path::new("devices")));
         assert!(!skipped(Path::new("usr/dev/x")));
+        assert!(skipped(Path::new(
+            "var/cache/apt/archives/bash_5.2_amd64.deb"
+        )));
+        assert!(!skipped(Path::new("var/cache/apt/archives/partial")));
+        assert!(skipped(Path::new(
+            "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_Release"
+        )));
     }
 }
