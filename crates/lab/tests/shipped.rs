@@ -63,3 +63,20 @@ fn task1_resolves_with_defaults() {
          --message hello from netlab --warmup 0 --json"
     );
 }
+
+#[test]
+fn the_example_in_the_format_docs_is_valid() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/lab-format.md"),
+    )
+    .unwrap();
+    let start = doc
+        .find("## A complete, small lab")
+        .expect("example section");
+    let block = &doc[start..];
+    let body = &block[block.find("```yaml\n").unwrap() + 8..];
+    let body = &body[..body.find("```").unwrap()];
+    if let Err(e) = netlab_lab::parse(body, "docs/lab-format.md") {
+        panic!("{e}");
+    }
+}

@@ -134,3 +134,63 @@ fn unusable(id: &str, probes: &[ProbeRun]) -> Option<String> {
 
 #[cfg(test)]
 pub(crate) mod fake;
+
+#[cfg(test)]
+mod tests {
+    use super::fake::{check, rec, run, udp_summary};
+    use crate::resolved::{CheckKind, Outcome};
+    use crate::results::CheckStatus;
+
+    fn loss() -> crate::Check {
+        check(CheckKind::Loss {
+            probe: "udp".into(),
+            max_pct: 100.0,
+        })
+    }
+
+    #[test]
+    fn a_probe_that_did_not_run_is_an_error() {
+        let r = crate::evaluate(&loss(), &[]);
+        assert_eq!(r.status, CheckStatus::Error);
+        assert_eq!(r.measured, "probe `udp` did not run");
+        assert_eq!(r.expected, "loss ≤ 100%");
+        assert_eq!((r.points, r.earned), (2.0, 0.0));
+    }
+
+    #[test]
+    fn no_summary_is_an_error_even_if_records_look_fine() {
+        let recs = vec![rec(1, Outcome::Ok, Some(100.0))];
+        let r = crate::evaluate(&loss(), &[run("udp", recs.clone(), None)]);
+        assert_eq!(r.status, CheckStatus::Error);
+        assert_eq!(
+            r.measured,
+            "probe `udp` ended without a summary (client crashed?)"
+        );
+        let mut cut = run("udp", recs, None);
+        cut.deadline_hit = true;
+        let r = crate::evaluate(&loss(), &[cut]);
+        assert_eq!(r.status, CheckStatus::Error);
+        assert_eq!(
+            r.measured,
+            "probe `udp` was cut off by the scenario deadline"
+        );
+    }
+
+    #[test]
+    fn infra_error_wins_over_data() {
+        let recs = vec![rec(1, Outcome::Ok, Some(100.0))];
+        let mut bad = run("udp", recs.clone(), Some(udp_summary(&recs)));
+        bad.infra_error = Some("exec: no such container".into());
+        let r = crate::evaluate(&loss(), &[bad]);
+        assert_eq!(r.status, CheckStatus::Error);
+        assert_eq!(r.kind, "loss");
+        assert_eq!(r.explanation, "because");
+    }
+
+    #[test]
+    fn no_records_is_an_error() {
+        let r = crate::evaluate(&loss(), &[run("udp", vec![], Some(udp_summary(&[])))]);
+        assert_eq!(r.status, CheckStatus::Error);
+        assert_eq!(r.measured, "probe `udp` reported no probes");
+    }
+}
