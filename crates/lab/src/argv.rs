@@ -80,6 +80,19 @@ mod tests {
     }
 
     #[test]
+    fn durations_round_trip_through_humantime() {
+        for ms in [1, 10, 100, 999, 1000, 1500, 3000, 61_001] {
+            let d = Duration::from_millis(ms);
+            assert_eq!(
+                humantime::parse_duration(&human(d)).unwrap(),
+                d,
+                "{}",
+                human(d)
+            );
+        }
+    }
+
+    #[test]
     fn udp_args_leave_out_tcp_flags() {
         let args = probe(Proto::Udp).client_args("server");
         assert_eq!(
