@@ -1,2 +1,20 @@
 //! Runs labs: turns a validated lab into engine steps, emits one stream of
 //! run events (progress and reporters listen to it) and returns the results.
+//!
+//! Flow: [`images::ensure`] builds what the labs need, then
+//! [`Runner::run_lab`] creates the lab's networks and runs each scenario
+//! (`scenario.rs`): start hosts in order (`hosts.rs`), apply faults through a
+//! sidecar (`firewall.rs`), run the probes (`probe.rs`), grade the checks.
+
+mod error;
+pub mod events;
+mod firewall;
+mod hosts;
+pub mod images;
+mod lab;
+mod probe;
+mod scenario;
+
+pub use error::RunError;
+pub use images::ImageSet;
+pub use lab::{RunOptions, Runner};

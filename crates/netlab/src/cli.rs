@@ -1,0 +1,91 @@
+//! The command line, as clap derive types. Only parsing lives here; each
+//! subcommand's behaviour is in `commands/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  netlab run labs/task3.yaml                 run Task 3 (UDP vs TCP RTT) and print the graded report
+  netlab run labs/*.yaml --junit junit.xml   run every lab, write JUnit XML for CI
+  netlab run labs/task4.yaml --json r.json   keep the full results (every probe) as JSON
+  netlab validate labs/*.yaml                check lab files without Docker
+  netlab images                              list netlab's images, building missing ones
+  netlab clean                               remove containers/networks left by killed runs
+
+Exit status: 0 all checks passed, 1 some check failed, 2 bad lab file or usage,
+3 Docker engine or infrastructure failure, 130 interrupted (everything removed).";
+
+/// Reproducible, gradeable computer-networks labs on Docker.
+///
+/// A lab file (YAML) describes hosts, the programs they run, faults and
+/// graded checks; netlab starts the hosts as containers on a private Docker
+/// network, runs the probes and grades what it measured.
+#[derive(Debug, Parser)]
+#[command(name = "netlab", version, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Progress bars on stderr: `auto` shows them on a terminal outside CI.
+    #[arg(long, global = true, value_enum, default_value_t = When::Auto)]
+    pub progress: When,
+
+    /// Colour in the terminal report: `auto` uses colour on a terminal unless NO_COLOR is set.
+    #[arg(long, global = true, value_enum, default_value_t = When::Auto)]
+    pub color: When,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum When {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run labs on Docker and print a graded report.
+    Run(RunArgs),
+    /// Check lab files for mistakes without running them (needs no Docker).
+    Validate(ValidateArgs),
+    /// Remove every container and network that netlab runs left behind.
+    Clean,
+    /// List netlab's images (echo, tools, python) and build those missing or stale.
+    Images(ImagesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Lab files to run, one after another.
+    #[arg(required = true, value_name = "LAB")]
+    pub labs: Vec<PathBuf>,
+
+    /// Write the full results (every probe, every check) as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// Write JUnit XML (one test case per check) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Leave containers and networks running after the run, for inspection
+    /// (`netlab clean` removes them).
+    #[arg(long)]
+    pub keep: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Lab files to check.
+    #[arg(required = true, value_name = "LAB")]
+    pub labs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImagesArgs {
+    /// Only list the images and their state; build nothing.
+    #[arg(long)]
+    pub list: bool,
+}

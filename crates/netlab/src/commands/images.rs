@@ -1,0 +1,50 @@
+//! `netlab images`: list netlab's images and build the missing ones.
+
+use std::process::ExitCode;
+
+use anyhow::anyhow;
+use netlab_engine::ImageKind;
+use netlab_runner::events::Events;
+use netlab_runner::images;
+
+use super::{Ui, connect, image_sources};
+use crate::cli::ImagesArgs;
+use crate::exit::{self, Failure};
+use crate::{output, progress};
+
+pub async fn images(args: ImagesArgs, ui: Ui) -> Result<ExitCode, Failure> {
+    let engine = connect().await?;
+    let sources = image_sources();
+    let infra = |e: netlab_engine::EngineError| Failure::Infra(anyhow!(e));
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let shown = tokio::spawn(progress::show(rx, ui.bars));
+    let build_progress = images::progress(&Events::new(tx));
+    let mut text = String::new();
+    for kind in ImageKind::ALL {
+        let name = kind.name();
+        let line = if args.list {
+            match engine.image_status(kind, &sources).await.map_err(infra)? {
+                Some((tag, true)) => format!("{name:<7} {tag}  present"),
+                Some((tag, false)) => format!("{name:<7} {tag}  missing"),
+                None => format!("{name:<7} -  missing (its Debian base is not built yet)"),
+            }
+        } else {
+            let image = engine
+                .ensure_image(kind, &sources, &build_progress)
+                .await
+                .map_err(infra)?;
+            let state = if image.built {
+                format!("built in {:.1} s", image.elapsed.as_secs_f64())
+            } else {
+                "present".into()
+            };
+            format!("{name:<7} {}  {state}", image.tag)
+        };
+        text.push_str(&line);
+        text.push('\n');
+    }
+    drop(build_progress);
+    let _ = shown.await;
+    output::print(&text).map_err(Failure::Infra)?;
+    Ok(ExitCode::from(exit::OK))
+}

@@ -1,0 +1,134 @@
+//! `netlab run`: validate every lab, prepare images, run each lab in its own
+//! labelled scope, and always clean up (success, failure, Ctrl-C, SIGTERM).
+
+use std::process::ExitCode;
+
+use anyhow::anyhow;
+use netlab_engine::Run;
+use netlab_lab::results::{LabResult, Totals};
+use netlab_report::{Exporter, Json, Junit, Run as Results, Terminal};
+use netlab_runner::events::Events;
+use netlab_runner::{RunOptions, Runner, images};
+
+use super::{Ui, connect, image_sources, load_labs};
+use crate::cli::RunArgs;
+use crate::exit::{self, Failure};
+use crate::{output, progress};
+
+pub async fn run(args: RunArgs, ui: Ui) -> Result<ExitCode, Failure> {
+    let labs = load_labs(&args.labs)?;
+    let engine = connect().await?;
+    let infra = |e: netlab_runner::RunError| Failure::Infra(anyhow!(e));
+    // Leftovers of runs whose process died (kill -9, power loss) go first.
+    engine
+        .reap_dead_runs()
+        .await
+        .map_err(|e| Failure::Infra(anyhow!(e)))?;
+
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let events = Events::new(tx);
+    let shown = tokio::spawn(progress::show(rx, ui.bars));
+    let kinds = images::needed(&labs);
+    let images = images::ensure(&engine, &kinds, &image_sources(), &events)
+        .await
+        .map_err(infra)?;
+    let runner = Runner::new(
+        engine.clone(),
+        images,
+        RunOptions { keep: args.keep },
+        events,
+    );
+
+    let mut results: Vec<LabResult> = Vec::new();
+    let mut stopped = None;
+    for lab in &labs {
+        let run = Run::new(&engine, &lab.name);
+        let guard = run.guard(); // removes the run's objects if we panic
+        let outcome = tokio::select! {
+            r = runner.run_lab(lab, &run) => Some(r),
+            _ = interrupted() => None,
+        };
+        let keep = args.keep && outcome.is_some();
+        if !keep {
+            run.cleanup()
+                .await
+                .map_err(|e| Failure::Infra(anyhow!(e)))?;
+        }
+        std::mem::forget(guard);
+        match outcome {
+            Some(Ok(result)) => results.push(result),
+            Some(Err(e)) => {
+                stopped = Some(infra(e));
+                break;
+            }
+            None => {
+                eprintln!(
+                    "netlab: interrupted; removed the containers and network of lab {}",
+                    lab.name
+                );
+                stopped = Some(Failure::Interrupted);
+                break;
+            }
+        }
+        // After each lab, so an interrupted or failed batch keeps what ran.
+        write_files(&args, &results)?;
+    }
+    drop(runner);
+    let _ = shown.await;
+
+    let report = Terminal::new(ui.color).render(&[Results::new(&results)]);
+    output::print(&report).map_err(Failure::Infra)?;
+    if args.keep {
+        eprintln!(
+            "netlab: --keep: containers and networks were left in place; `netlab clean` removes them"
+        );
+    }
+    if let Some(failure) = stopped {
+        return Err(failure);
+    }
+    Ok(exit_code(&results))
+}
+
+/// 3 when a scenario could not be run (its checks are errors, not grades),
+/// else 0 when every check passed, else 1.
+fn exit_code(results: &[LabResult]) -> ExitCode {
+    let broken = results
+        .iter()
+        .flat_map(|l| &l.scenarios)
+        .any(|s| s.error.is_some());
+    ExitCode::from(if broken {
+        exit::INFRA
+    } else if Totals::of(results).all_passed() {
+        exit::OK
+    } else {
+        exit::CHECKS_FAILED
+    })
+}
+
+fn write_files(args: &RunArgs, results: &[LabResult]) -> Result<(), Failure> {
+    let run = [Results::new(results)];
+    let exports: [(&Option<std::path::PathBuf>, &dyn Exporter); 2] =
+        [(&args.json, &Json), (&args.junit, &Junit)];
+    for (path, exporter) in exports {
+        if let Some(path) = path {
+            let bytes = exporter
+                .serialize(&run)
+                .map_err(|e| Failure::Infra(anyhow!(e)))?;
+            output::write_file(path, &bytes).map_err(Failure::Infra)?;
+        }
+    }
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn interrupted() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,89 @@
+//! One lab: its networks, then its scenarios one after another.
+
+use std::time::Instant;
+
+use netlab_engine::{Engine, NetworkInfo, Run};
+use netlab_lab::Lab;
+use netlab_lab::results::LabResult;
+
+use crate::events::{Event, Events};
+use crate::scenario::{self, Ctx};
+use crate::{ImageSet, RunError};
+
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Leave containers and networks in place after the run (`--keep`).
+    pub keep: bool,
+}
+
+/// Runs labs on one engine with one set of prepared images.
+#[derive(Debug, Clone)]
+pub struct Runner {
+    engine: Engine,
+    images: ImageSet,
+    options: RunOptions,
+    events: Events,
+}
+
+impl Runner {
+    pub fn new(engine: Engine, images: ImageSet, options: RunOptions, events: Events) -> Runner {
+        Runner {
+            engine,
+            images,
+            options,
+            events,
+        }
+    }
+
+    /// Runs every scenario of `lab` inside `run` (whose labels mark every
+    /// object it creates). The caller owns cleanup: it calls
+    /// `run.cleanup()` afterwards, also when this future is dropped midway
+    /// (Ctrl-C), so nothing is left behind.
+    pub async fn run_lab(&self, lab: &Lab, run: &Run) -> Result<LabResult, RunError> {
+        let started = Instant::now();
+        self.events.send(Event::LabStarted {
+            lab: lab.name.clone(),
+            title: lab.title.clone(),
+            scenarios: lab.scenarios.len(),
+        });
+        let mut networks: Vec<NetworkInfo> = Vec::new();
+        for net in &lab.networks {
+            networks.push(run.create_network(&net.name, net.subnet.as_deref()).await?);
+        }
+        let ctx = Ctx {
+            engine: &self.engine,
+            run,
+            images: &self.images,
+            networks: &networks,
+            events: &self.events,
+            lab: &lab.name,
+            keep: self.options.keep,
+        };
+        let mut scenarios = Vec::new();
+        for (index, sc) in lab.scenarios.iter().enumerate() {
+            self.events.send(Event::ScenarioStarted {
+                lab: lab.name.clone(),
+                scenario: sc.name.clone(),
+                index,
+            });
+            let result = scenario::run(&ctx, sc).await;
+            self.events.send(Event::ScenarioFinished {
+                lab: lab.name.clone(),
+                result: Box::new(result.clone()),
+            });
+            scenarios.push(result);
+        }
+        let result = LabResult {
+            name: lab.name.clone(),
+            title: lab.title.clone(),
+            description: lab.description.clone(),
+            file: lab.file.clone(),
+            scenarios,
+            duration_ms: started.elapsed().as_millis() as u64,
+        };
+        self.events.send(Event::LabFinished {
+            result: Box::new(result.clone()),
+        });
+        Ok(result)
+    }
+}

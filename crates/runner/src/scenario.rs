@@ -1,0 +1,191 @@
+//! One scenario: fresh containers for its hosts, its faults, its probes,
+//! its grades; then its containers go (or stay, stopped, with `--keep`).
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use netlab_engine::{Container, Engine, NetworkInfo, Run};
+use netlab_lab::results::{CheckResult, CheckStatus, ProbeRun, ScenarioResult};
+use netlab_lab::{Image, Resolve, Scenario, evaluate};
+
+use crate::events::{Event, Events};
+use crate::{ImageSet, RunError, firewall, hosts, probe};
+
+/// What every scenario of a lab shares.
+pub(crate) struct Ctx<'a> {
+    pub engine: &'a Engine,
+    pub run: &'a Run,
+    pub images: &'a ImageSet,
+    pub networks: &'a [NetworkInfo],
+    pub events: &'a Events,
+    pub lab: &'a str,
+    pub keep: bool,
+}
+
+impl Ctx<'_> {
+    fn step(&self, scenario: &Scenario, text: impl Into<String>) {
+        self.events.send(Event::Step {
+            lab: self.lab.to_string(),
+            scenario: scenario.name.clone(),
+            text: text.into(),
+        });
+    }
+}
+
+/// The containers a scenario started, removed at its end.
+#[derive(Default)]
+struct Live {
+    hosts: HashMap<String, Container>,
+    sidecars: Vec<Container>,
+}
+
+pub(crate) async fn run(ctx: &Ctx<'_>, sc: &Scenario) -> ScenarioResult {
+    let started = Instant::now();
+    let until = started + sc.deadline;
+    let mut live = Live::default();
+    let mut notes = Vec::new();
+    let mut probes = Vec::new();
+    let mut error = match setup(ctx, sc, &mut live, &mut notes, until).await {
+        Ok(()) => None,
+        Err(e) => Some(e.to_string()),
+    };
+    if error.is_none() {
+        match run_probes(ctx, sc, &live, until).await {
+            Ok(runs) => probes = runs,
+            Err(e) => error = Some(e.to_string()),
+        }
+    }
+    let checks = match &error {
+        None => sc.checks.iter().map(|c| evaluate(c, &probes)).collect(),
+        Some(e) => sc.checks.iter().map(|c| not_evaluated(c, e)).collect(),
+    };
+    teardown(ctx, sc, live).await;
+    ScenarioResult {
+        name: sc.name.clone(),
+        title: sc.title.clone(),
+        description: sc.description.clone(),
+        probes,
+        checks,
+        duration_ms: started.elapsed().as_millis() as u64,
+        error,
+        notes,
+    }
+}
+
+/// Hosts in order, each ready before the next starts; then the faults.
+async fn setup(
+    ctx: &Ctx<'_>,
+    sc: &Scenario,
+    live: &mut Live,
+    notes: &mut Vec<String>,
+    until: Instant,
+) -> Result<(), RunError> {
+    for host in &sc.hosts {
+        ctx.step(sc, format!("starting {}", host.name));
+        let c = hosts::start(ctx, sc, host, until).await?;
+        live.hosts.insert(host.name.clone(), c);
+    }
+    for absent in &sc.absent {
+        notes.push(match absent.resolve {
+            Resolve::None => format!("{} is not started: its name does not resolve", absent.host),
+            Resolve::Address => format!(
+                "{} is not started: probes go to an address of the lab's subnet that nobody holds",
+                absent.host
+            ),
+        });
+    }
+    for fw in &sc.firewalls {
+        ctx.step(sc, format!("applying firewall on {}", fw.host));
+        let target = &live.hosts[&fw.host];
+        let sidecar = ctx.run.start_sidecar(target, &ctx.images.tools()?).await?;
+        live.sidecars.push(sidecar.container.clone());
+        sidecar.run_all(&firewall::commands(fw)).await?;
+        notes.push(firewall::describe(fw));
+    }
+    for host in sc.hosts.iter().filter(|h| h.port_closed) {
+        notes.push(format!(
+            "{} is up without its program: nothing listens on its ports",
+            host.name
+        ));
+    }
+    Ok(())
+}
+
+async fn run_probes(
+    ctx: &Ctx<'_>,
+    sc: &Scenario,
+    live: &Live,
+    until: Instant,
+) -> Result<Vec<ProbeRun>, RunError> {
+    let mut addresses: HashMap<String, String> = HashMap::new();
+    let mut runs = Vec::new();
+    for p in &sc.probes {
+        let from_host = sc
+            .host(&p.from)
+            .expect("validated: probes run from started hosts");
+        if from_host.image != Image::Echo {
+            return Err(RunError::ProbeHost {
+                probe: p.id.clone(),
+                host: p.from.clone(),
+            });
+        }
+        let server_host = match sc.absent_mode(&p.to) {
+            Some(Resolve::Address) => match addresses.get(&p.to) {
+                Some(a) => a.clone(),
+                None => {
+                    let net = ctx.network(&from_host.networks[0])?;
+                    let a = ctx.engine.free_address(net).await?.to_string();
+                    addresses.insert(p.to.clone(), a.clone());
+                    a
+                }
+            },
+            _ => p.to.clone(),
+        };
+        ctx.step(sc, format!("probe {} ({} → {})", p.id, p.from, server_host));
+        let run = probe::run(ctx, p, &live.hosts[&p.from], &server_host, until).await;
+        ctx.events.send(Event::ProbeFinished {
+            lab: ctx.lab.to_string(),
+            scenario: sc.name.clone(),
+            probe: Box::new(run.clone()),
+        });
+        runs.push(run);
+    }
+    Ok(runs)
+}
+
+fn not_evaluated(check: &netlab_lab::Check, error: &str) -> CheckResult {
+    CheckResult {
+        name: check.name.clone(),
+        kind: check.kind.key().to_string(),
+        status: CheckStatus::Error,
+        points: check.points,
+        earned: 0.0,
+        measured: format!("not measured: {error}"),
+        expected: String::new(),
+        explanation: check.explain.clone(),
+    }
+}
+
+/// Removes the scenario's containers (sidecars first: they live in their
+/// target's namespace). With `--keep` they are killed instead, which frees
+/// their DNS names for the next scenario but keeps them for inspection.
+async fn teardown(ctx: &Ctx<'_>, sc: &Scenario, live: Live) {
+    ctx.step(sc, "removing containers");
+    let all = live.sidecars.iter().chain(live.hosts.values());
+    for c in all {
+        let done = if ctx.keep {
+            ctx.engine.kill(&c.id).await
+        } else {
+            ctx.engine.remove_container(&c.id).await
+        };
+        // A failure here is not the scenario's result; the run's label
+        // cleanup at the end removes whatever is left.
+        if let Err(e) = done {
+            ctx.events.send(Event::Step {
+                lab: ctx.lab.to_string(),
+                scenario: sc.name.clone(),
+                text: format!("could not remove {}: {e}", c.docker_name),
+            });
+        }
+    }
+}
