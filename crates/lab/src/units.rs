@@ -144,3 +144,54 @@ where
 {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct T {
+        p: Option<Percent>,
+        d: Option<Dur>,
+        c: Option<Command>,
+    }
+
+    fn parse(text: &str) -> Result<T, String> {
+        serde_saphyr::from_str::<T>(text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn percent_with_or_without_sign() {
+        assert_eq!(parse("p: 5%").unwrap().p, Some(Percent(5.0)));
+        assert_eq!(parse("p: 2.5 %").unwrap().p, Some(Percent(2.5)));
+        assert_eq!(parse("p: 5").unwrap().p, Some(Percent(5.0)));
+        assert_eq!(parse("p: 0.5").unwrap().p, Some(Percent(0.5)));
+        assert!(parse("p: 101%").unwrap_err().contains("out of range"));
+        assert!(parse("p: lots").unwrap_err().contains("not a percentage"));
+    }
+
+    #[test]
+    fn durations_need_a_unit() {
+        assert_eq!(
+            parse("d: 100ms").unwrap().d,
+            Some(Dur(Duration::from_millis(100)))
+        );
+        assert_eq!(
+            parse("d: 1s 500ms").unwrap().d,
+            Some(Dur(Duration::from_millis(1500)))
+        );
+        assert!(parse("d: 5").unwrap_err().contains("not a duration"));
+    }
+
+    #[test]
+    fn command_list_or_string() {
+        assert_eq!(
+            parse("c: [server, --proto, udp]").unwrap().c.unwrap().0,
+            ["server", "--proto", "udp"]
+        );
+        assert_eq!(
+            parse("c: server  --proto udp").unwrap().c.unwrap().0,
+            ["server", "--proto", "udp"]
+        );
+    }
+}
