@@ -14,10 +14,11 @@ pub struct Stamp {
 
 impl Stamp {
     pub fn now() -> Self {
-        let mono = Instant::now();
+        // Monotonic last: it is the one RTTs are measured from.
+        let wall = Utc::now();
         Self {
-            wall: Utc::now(),
-            mono,
+            wall,
+            mono: Instant::now(),
         }
     }
 

@@ -18,16 +18,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn runtime(threads: usize) -> io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads)
+fn run_server(args: &ServerArgs) -> ExitCode {
+    // One thread: per request the work is a few bytes of uppercasing, and a
+    // multi-threaded runtime wakes a second worker for each datagram, which
+    // on a 2-core machine costs more latency than it buys (docs/benchmarks.md).
+    let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-}
-
-fn run_server(args: &ServerArgs) -> ExitCode {
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
-    let rt = match runtime(threads) {
+    {
         Ok(rt) => rt,
         Err(e) => return fail(format_args!("server: cannot start the async runtime: {e}")),
     };

@@ -7,6 +7,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
@@ -44,18 +45,17 @@ impl Tcp {
         // Small requests must leave at once, not wait for Nagle.
         sock.set_tcp_nodelay(true)
             .map_err(|e| Failure::from_io("TCP_NODELAY", &e))?;
-        sock.connect_timeout(&SockAddr::from(addr), self.connect_timeout)
-            .map_err(|e| {
-                if e.kind() == io::ErrorKind::TimedOut && e.raw_os_error().is_none() {
-                    let why = format!(
-                        "connect: no answer within {}",
-                        humantime::format_duration(self.connect_timeout)
-                    );
-                    Failure::new(Outcome::Timeout, None, why)
-                } else {
-                    Failure::from_io("connect", &e)
-                }
-            })?;
+        connect_within(&sock, &SockAddr::from(addr), self.connect_timeout).map_err(|e| {
+            if e.kind() == io::ErrorKind::TimedOut && e.raw_os_error().is_none() {
+                let why = format!(
+                    "connect: no answer within {}",
+                    humantime::format_duration(self.connect_timeout)
+                );
+                Failure::new(Outcome::Timeout, None, why)
+            } else {
+                Failure::from_io("connect", &e)
+            }
+        })?;
         Ok(sock.into())
     }
 
@@ -110,6 +110,47 @@ impl Tcp {
         }
         Ok(())
     }
+}
+
+/// `connect` that gives up after `timeout` (a DROP firewall would otherwise
+/// hold it ~131 s). Unlike socket2's `connect_timeout`, which rounds the
+/// poll timeout down to whole milliseconds, it never gives up early.
+fn connect_within(sock: &Socket, addr: &SockAddr, timeout: Duration) -> io::Result<()> {
+    let deadline = Instant::now() + timeout;
+    sock.set_nonblocking(true)?;
+    match sock.connect(addr) {
+        Ok(()) => return sock.set_nonblocking(false),
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+        Err(e) => return Err(e),
+    }
+    loop {
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        let ms = (deadline - now)
+            .as_micros()
+            .div_ceil(1000)
+            .min(i32::MAX as u128) as i32;
+        let mut pfd = libc::pollfd {
+            fd: sock.as_raw_fd(),
+            events: libc::POLLOUT,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, the count says 1.
+        match unsafe { libc::poll(&mut pfd, 1, ms) } {
+            0 => {}
+            n if n > 0 => break,
+            _ => match io::Error::last_os_error() {
+                e if e.kind() == io::ErrorKind::Interrupted => {}
+                e => return Err(e),
+            },
+        }
+    }
+    if let Some(e) = sock.take_error()? {
+        return Err(e);
+    }
+    sock.set_nonblocking(false)
 }
 
 /// Is a kept connection still usable? (The server may have closed it.)

@@ -13,7 +13,7 @@ use crate::cli::ServerProto;
 
 /// Bound, listening sockets, not yet serving.
 pub struct Server {
-    udp: Option<tokio::net::UdpSocket>,
+    udp: Option<std::net::UdpSocket>,
     tcp: Option<tokio::net::TcpListener>,
 }
 

@@ -1,33 +1,52 @@
 //! UDP: each datagram (0 to 65,507 bytes) is answered with its uppercase.
+//! A plain blocking thread: a blocked `recvfrom` wakes straight into the
+//! reply, which is measurably quicker than an event loop for one socket
+//! (docs/benchmarks.md). The thread ends with the process.
 
 use std::io;
-use std::net::SocketAddr;
-
-use tokio::net::UdpSocket;
+use std::net::{SocketAddr, UdpSocket};
 
 use super::{ERROR_PAUSE, log};
 use crate::payload;
 
 pub fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
-    let sock = std::net::UdpSocket::bind(addr)?;
-    sock.set_nonblocking(true)?;
-    UdpSocket::from_std(sock)
+    UdpSocket::bind(addr)
 }
 
+/// Serves on a thread of its own; the returned future completes only if
+/// that thread cannot be started or ends.
 pub async fn serve(sock: UdpSocket) {
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    let spawned = std::thread::Builder::new()
+        .name("udp-echo".into())
+        .spawn(move || {
+            serve_blocking(&sock);
+            drop(done_tx);
+        });
+    match spawned {
+        Ok(_) => {
+            let _ = done_rx.await;
+            log(format_args!("udp service stopped"));
+        }
+        Err(e) => log(format_args!("cannot start the udp thread: {e}")),
+    }
+}
+
+fn serve_blocking(sock: &UdpSocket) {
     // One byte more than the largest datagram, so truncation would show.
     let mut buf = vec![0u8; 65_536];
     loop {
-        let (n, peer) = match sock.recv_from(&mut buf).await {
+        let (n, peer) = match sock.recv_from(&mut buf) {
             Ok(got) => got,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 log(format_args!("udp receive failed: {e}; continuing"));
-                tokio::time::sleep(ERROR_PAUSE).await;
+                std::thread::sleep(ERROR_PAUSE);
                 continue;
             }
         };
         payload::uppercase(&mut buf[..n]);
-        if let Err(e) = sock.send_to(&buf[..n], peer).await {
+        if let Err(e) = sock.send_to(&buf[..n], peer) {
             log(format_args!("udp reply to {peer} failed: {e}"));
         }
     }
