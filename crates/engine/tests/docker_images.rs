@@ -38,7 +38,7 @@ async fn tools_and_python_images_build_offline_and_work() {
         "python image {} (built now: {}) in {:?}",
         python.tag, python.built, python.elapsed
     );
-    let events = events.lock().unwrap();
+    let events = std::mem::take(&mut *events.lock().unwrap());
     if tools.built {
         assert!(
             events
