@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder};
+use futures_util::future::join_all;
 
 use crate::docker::Engine;
 use crate::error::{DockerContext, EngineError, Result, is_not_found};
@@ -109,7 +110,7 @@ impl Engine {
     /// Removes containers (sidecars first) then networks matching a label filter.
     async fn remove_labelled(&self, label: &str) -> Result<Removed> {
         let filters = HashMap::from([("label", vec![label])]);
-        let mut containers = self
+        let containers = self
             .docker
             .list_containers(Some(
                 ListContainersOptionsBuilder::default()
@@ -119,22 +120,26 @@ impl Engine {
             ))
             .await
             .ctx(|| format!("listing containers labelled {label}"))?;
-        // A sidecar lives in its target's namespace: remove it first.
-        containers.sort_by_key(|c| {
+        // A sidecar lives in its target's namespace: sidecars go first. Within
+        // a wave removals run concurrently (each takes ~0.3 s on this engine).
+        let (sidecars, others): (Vec<_>, Vec<_>) = containers.into_iter().partition(|c| {
             let role = c.labels.as_ref().and_then(|l| l.get(labels::ROLE));
-            role.map(String::as_str) != Some("sidecar")
+            role.map(String::as_str) == Some("sidecar")
         });
         let mut removed = Removed::default();
         let mut failures = Vec::new();
-        for c in &containers {
-            let Some(id) = &c.id else { continue };
-            match self.remove_container(id).await {
-                Ok(()) => removed.containers += 1,
-                Err(e) => failures.push(e.to_string()),
+        for wave in [sidecars, others] {
+            let ids = wave.iter().filter_map(|c| c.id.as_deref());
+            for r in join_all(ids.map(|id| self.remove_container(id))).await {
+                match r {
+                    Ok(()) => removed.containers += 1,
+                    Err(e) => failures.push(e.to_string()),
+                }
             }
-            if let Some(run) = c.labels.as_ref().and_then(|l| l.get(labels::RUN)) {
-                removed.runs.insert(run.clone());
-            }
+            removed.runs.extend(
+                wave.into_iter()
+                    .filter_map(|c| c.labels?.remove(labels::RUN)),
+            );
         }
         let networks = self
             .docker
@@ -145,16 +150,18 @@ impl Engine {
             ))
             .await
             .ctx(|| format!("listing networks labelled {label}"))?;
-        for n in &networks {
-            let Some(id) = &n.id else { continue };
-            match self.remove_network(id).await {
+        let ids = networks.iter().filter_map(|n| n.id.as_deref());
+        for r in join_all(ids.map(|id| self.remove_network(id))).await {
+            match r {
                 Ok(()) => removed.networks += 1,
                 Err(e) => failures.push(e.to_string()),
             }
-            if let Some(run) = n.labels.as_ref().and_then(|l| l.get(labels::RUN)) {
-                removed.runs.insert(run.clone());
-            }
         }
+        removed.runs.extend(
+            networks
+                .into_iter()
+                .filter_map(|n| n.labels?.remove(labels::RUN)),
+        );
         if failures.is_empty() {
             Ok(removed)
         } else {

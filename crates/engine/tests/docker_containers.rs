@@ -13,10 +13,14 @@ use netlab_engine::{ContainerSpec, EngineError, ExecRequest, ImageKind, Proto};
 async fn echo_server_is_reached_by_alias_from_another_container() {
     let engine = common::engine().await;
     let (run, _guard) = common::run(&engine, "containers-test");
+    let t = Instant::now();
     let lab = common::echo_lab(&engine, &run).await;
+    eprintln!("network + ready server + client: {:?}", t.elapsed());
 
     for (proto, target) in [("udp", "server:12000"), ("tcp", "echo-srv:12000")] {
+        let t = Instant::now();
         let records = common::probe(&engine, &lab.client, proto, target, 3).await;
+        eprintln!("{proto} probe exec: {:?}", t.elapsed());
         assert_eq!(records.len(), 3, "{proto}: three probe records");
         assert!(
             records.iter().all(|r| r.outcome == Outcome::Ok),
@@ -24,7 +28,9 @@ async fn echo_server_is_reached_by_alias_from_another_container() {
         );
     }
     // A name nobody holds fails fast as a DNS error (resolver timeout:1 attempts:1).
+    let t = Instant::now();
     let records = common::probe(&engine, &lab.client, "udp", "nosuchhost:12000", 1).await;
+    eprintln!("unknown-name probe exec: {:?}", t.elapsed());
     assert_eq!(records[0].outcome, Outcome::Dns, "{records:?}");
 
     // Every container is confined: no capabilities, no-new-privileges, capped logs.
@@ -48,7 +54,9 @@ async fn echo_server_is_reached_by_alias_from_another_container() {
     );
     assert!(lab.server.pid > 0, "host PID of the container's init");
 
+    let t = Instant::now();
     run.cleanup().await.unwrap();
+    eprintln!("cleanup: {:?}", t.elapsed());
     assert_eq!(common::leftovers(&engine, run.id()).await, (0, 0));
 }
 
