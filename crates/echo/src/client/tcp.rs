@@ -60,9 +60,8 @@ impl Tcp {
     }
 
     /// Sends `request` and reads exactly as many bytes back (the uppercase
-    /// reply has the request's length).
-    fn request(&mut self, stream: &mut TcpStream, request: &[u8]) -> Result<(), Failure> {
-        let deadline = Instant::now() + self.timeout;
+    /// reply has the request's length); returns the time that took.
+    fn request(&mut self, stream: &mut TcpStream, request: &[u8]) -> Result<Duration, Failure> {
         let timed_out = || {
             let why = format!(
                 "no complete reply within {}",
@@ -70,24 +69,34 @@ impl Tcp {
             );
             Failure::new(Outcome::Timeout, None, why)
         };
+        // Timeouts are set before the clock starts: no extra system call
+        // inside the measured request unless the reply comes in pieces.
         stream
             .set_write_timeout(Some(self.timeout))
-            .and_then(|()| stream.write_all(request))
-            .map_err(|e| match e.kind() {
-                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => timed_out(),
-                _ => Failure::from_io("send", &e),
-            })?;
+            .and_then(|()| stream.set_read_timeout(Some(self.timeout)))
+            .map_err(|e| Failure::from_io("set socket timeouts", &e))?;
+        let sent = Instant::now();
+        let deadline = sent + self.timeout;
+        stream.write_all(request).map_err(|e| match e.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => timed_out(),
+            _ => Failure::from_io("send", &e),
+        })?;
         self.buf.clear();
         self.buf.resize(request.len(), 0);
         let mut got = 0;
-        while got < request.len() {
+        for read in 0.. {
+            if got == request.len() {
+                break;
+            }
             let now = Instant::now();
             if now >= deadline {
                 return Err(timed_out());
             }
-            stream
-                .set_read_timeout(Some(deadline - now))
-                .map_err(|e| Failure::from_io("set receive timeout", &e))?;
+            if read > 0 {
+                stream
+                    .set_read_timeout(Some(deadline - now))
+                    .map_err(|e| Failure::from_io("set receive timeout", &e))?;
+            }
             match stream.read(&mut self.buf[got..]) {
                 Ok(0) if got == 0 => {
                     let why = "receive: the server closed the connection without replying";
@@ -95,7 +104,7 @@ impl Tcp {
                 }
                 Ok(0) => {
                     self.buf.truncate(got);
-                    return Ok(());
+                    break;
                 }
                 Ok(n) => got += n,
                 Err(e)
@@ -108,7 +117,7 @@ impl Tcp {
                 Err(e) => return Err(Failure::from_io("receive", &e)),
             }
         }
-        Ok(())
+        Ok(sent.elapsed())
     }
 }
 
@@ -183,14 +192,15 @@ impl Transport for Tcp {
                 Err(failure) => return Exchange::failed(start, failure),
             },
         };
-        let sent = Instant::now();
-        if let Err(failure) = self.request(&mut stream, request) {
-            return Exchange {
-                connect,
-                ..Exchange::failed(start, failure)
-            };
-        }
-        let request_time = sent.elapsed();
+        let request_time = match self.request(&mut stream, request) {
+            Ok(took) => took,
+            Err(failure) => {
+                return Exchange {
+                    connect,
+                    ..Exchange::failed(start, failure)
+                };
+            }
+        };
         let elapsed = start.mono.elapsed();
         let reply = self.buf.clone();
         let failure =
