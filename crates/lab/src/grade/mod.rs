@@ -9,6 +9,8 @@ mod replies;
 mod rtt;
 mod series;
 
+pub use series::percentile;
+
 use crate::resolved::{Check, CheckKind};
 use crate::results::{CheckResult, CheckStatus, ProbeRun};
 
