@@ -97,7 +97,11 @@ fn x_axis(out: &mut String, max: f64, width: f64, top: f64, height: f64, left: f
              <text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
             top + height,
             top + height + 18.0,
-            esc(&micros(v))
+            if i == 0 {
+                "0".to_owned()
+            } else {
+                esc(&micros(v))
+            }
         );
     }
     out.push_str("</g>\n");
@@ -105,12 +109,13 @@ fn x_axis(out: &mut String, max: f64, width: f64, top: f64, height: f64, left: f
 
 fn cdf(series: &[Samples]) -> String {
     let plot_w = W - LEFT - RIGHT;
-    // Cut at the slowest p99 so one outlier does not squash the curves.
-    let p99 = series
+    // Cut a little after the slowest p90 so a few outliers do not squash
+    // the curves; the legend counts the probes beyond the cut.
+    let p90 = series
         .iter()
-        .map(|s| percentile(&s.sorted, 99.0))
+        .map(|s| percentile(&s.sorted, 90.0))
         .fold(0.0, f64::max);
-    let xmax = nice_ceil(p99 * 1.05);
+    let xmax = nice_ceil(p90 * 1.25);
     let legend_top = TOP + PLOT_H + 48.0;
     let h = legend_top + 22.0 * series.len() as f64 + 8.0;
     let x = |v: f64| LEFT + plot_w * (v.min(xmax) / xmax);

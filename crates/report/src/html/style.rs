@@ -38,7 +38,7 @@ tr.check.error td:first-child { border-left: 6px solid var(--error); }
 figure { margin: 0; flex: 1 1 540px; }
 figcaption { font-weight: 600; margin-bottom: .2em; }
 svg { width: 100%; height: auto; background: #fff; border: 1px solid var(--line); }
-svg text { font: 13px system-ui, "DejaVu Sans", Arial, sans-serif; fill: var(--ink); }
+svg text { font: 15px system-ui, "DejaVu Sans", Arial, sans-serif; fill: var(--ink); }
 svg .axis line, svg .grid line { stroke: var(--line); }
 svg .axis path { stroke: var(--muted); }
 table.matrix td { width: 40%; }

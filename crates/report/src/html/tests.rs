@@ -45,10 +45,11 @@ fn outcome_lab() -> Vec<LabResult> {
     s.checks[1].probes = vec!["udp".into()];
     s.checks[1].explanation =
         "Measured 2/3 refused contradicts the expected every probe refused".into();
-    // The comparison scenario has no outcome checks: it is not a row.
-    for c in &mut labs[0].scenarios[0].checks {
-        c.kind = "compare".into();
-    }
+    // The comparison scenario is the second case: every probe answered.
+    let ok = &mut labs[0].scenarios[0].checks;
+    ok[0].probes = vec!["udp".into()];
+    ok[1].probes = vec!["tcp".into()];
+    ok[2].kind = "compare".into();
     labs
 }
 
@@ -175,10 +176,12 @@ fn rtt_plots_have_one_curve_and_one_bar_per_probe_set() {
 fn outcome_matrix_has_a_cell_per_case_and_protocol() {
     let html = page(&outcome_lab());
     let m = between(&html, "<table class=\"matrix\">", "</table>");
-    assert!(m.contains("<th>Case</th><th>tcp</th><th>udp</th>"), "{m}");
-    assert_eq!(m.matches("<tr><td class=\"case\">").count(), 1, "{m}");
+    assert!(m.contains("<th>Case</th><th>udp</th><th>tcp</th>"), "{m}");
+    assert_eq!(m.matches("<tr><td class=\"case\">").count(), 2, "{m}");
+    assert!(m.contains("<div class=\"saw\">ok 3/3</div>"), "{m}");
     assert!(m.contains("Port closed<div class=\"muted\">port-closed</div>"));
-    let tcp = between(m, "data-probe=\"tcp\">", "</td>");
+    let port_closed = between(m, "Port closed", "</tr>");
+    let tcp = between(port_closed, "data-probe=\"tcp\">", "</td>");
     assert!(
         tcp.contains("<div class=\"saw\">refused 3/3</div>"),
         "{tcp}"
@@ -191,13 +194,17 @@ fn outcome_matrix_has_a_cell_per_case_and_protocol() {
         tcp.contains("PASS</span> The kernel answers the SYN with RST."),
         "{tcp}"
     );
-    let udp_cell = between(m, "<td class=\"cell fail\" data-probe=\"udp\">", "</td>");
+    let udp_cell = between(
+        port_closed,
+        "<td class=\"cell fail\" data-probe=\"udp\">",
+        "</td>",
+    );
     assert!(udp_cell.contains("refused 2/3, timeout 1/3"), "{udp_cell}");
     assert!(
         udp_cell.contains("FAIL</span> Measured 2/3 refused contradicts"),
         "{udp_cell}"
     );
-    // A lab without outcome checks has no matrix.
+    // One case is no matrix (Task 3 checks that probes were answered).
     let mut labs = outcome_lab();
     labs[0].scenarios.truncate(1);
     assert!(!page(&labs).contains("class=\"matrix\""));
