@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
+use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 use super::errqueue::{self, QueuedError};
@@ -26,6 +27,8 @@ struct Book {
     /// seq -> a reply arrived? (false: the probe failed, so a reply now is late).
     done: HashMap<u64, bool>,
     buf: Vec<u8>,
+    /// The socket's receive timeout as last set (saves a system call per probe).
+    rcvtimeo: Option<Duration>,
 }
 
 /// What a received datagram meant.
@@ -44,6 +47,7 @@ impl Udp {
             book: Book {
                 done: HashMap::new(),
                 buf: vec![0; 65_536],
+                rcvtimeo: None,
             },
         }
     }
@@ -97,8 +101,11 @@ impl Book {
     ) -> Exchange {
         // The first wait gets the whole timeout, set before the clock starts
         // so no extra system call sits inside the measured round trip.
-        if let Err(e) = sock.set_read_timeout(Some(timeout)) {
-            return Exchange::failed(Stamp::now(), Failure::from_io("set receive timeout", &e));
+        if self.rcvtimeo != Some(timeout) {
+            if let Err(e) = sock.set_read_timeout(Some(timeout)) {
+                return Exchange::failed(Stamp::now(), Failure::from_io("set receive timeout", &e));
+            }
+            self.rcvtimeo = Some(timeout);
         }
         let start = Stamp::now();
         if let Err(e) = sock.send(request) {
@@ -112,10 +119,11 @@ impl Book {
                 let why = format!("no reply within {}", humantime::format_duration(timeout));
                 return Exchange::failed(start, Failure::new(Outcome::Timeout, None, why));
             }
-            if wait > 0
-                && let Err(e) = sock.set_read_timeout(Some(deadline - now))
-            {
-                return Exchange::failed(start, Failure::from_io("set receive timeout", &e));
+            if wait > 0 {
+                self.rcvtimeo = Some(deadline - now);
+                if let Err(e) = sock.set_read_timeout(self.rcvtimeo) {
+                    return Exchange::failed(start, Failure::from_io("set receive timeout", &e));
+                }
             }
             match sock.recv(&mut self.buf) {
                 Ok(n) => {
@@ -175,6 +183,9 @@ impl Book {
     /// Before a probe: count replies that came in since the last one and
     /// drop stale errors, so neither is blamed on the new probe.
     fn drain(&mut self, sock: &UdpSocket, strays: &mut Strays) {
+        if !pending(sock) {
+            return;
+        }
         errqueue::drain(sock);
         if sock.set_nonblocking(true).is_err() {
             return;
@@ -208,4 +219,18 @@ fn failure(call: &str, err: &io::Error, queued: Option<&QueuedError>) -> Failure
         }
         None => Failure::from_io(call, err),
     }
+}
+
+/// Is anything waiting (a datagram or a queued error)? One cheap system
+/// call instead of draining both queues before every probe.
+fn pending(sock: &UdpSocket) -> bool {
+    let mut pfd = libc::pollfd {
+        fd: sock.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, the count says 1; zero timeout.
+    let n = unsafe { libc::poll(&mut pfd, 1, 0) };
+    // On a poll error, drain anyway (it is bounded and non-blocking).
+    n != 0
 }
