@@ -18,7 +18,7 @@ const PALETTE: [&str; 6] = [
 
 const W: f64 = 640.0;
 const LEFT: f64 = 64.0;
-const RIGHT: f64 = 24.0;
+const RIGHT: f64 = 40.0;
 const TOP: f64 = 16.0;
 const PLOT_H: f64 = 260.0;
 
@@ -116,7 +116,7 @@ fn cdf(series: &[Samples]) -> String {
         .map(|s| percentile(&s.sorted, 90.0))
         .fold(0.0, f64::max);
     let xmax = nice_ceil(p90 * 1.25);
-    let legend_top = TOP + PLOT_H + 48.0;
+    let legend_top = TOP + PLOT_H + 62.0;
     let h = legend_top + 22.0 * series.len() as f64 + 8.0;
     let x = |v: f64| LEFT + plot_w * (v.min(xmax) / xmax);
     let y = |f: f64| TOP + PLOT_H * (1.0 - f);
