@@ -55,8 +55,14 @@ pub struct CheckResult {
     pub measured: String,
     /// What the lab expected ("all 10 ok").
     pub expected: String,
-    /// The lab author's explanation of the mechanism behind the check.
+    /// The explanation that goes with the result: the lab's `explain`, or,
+    /// when the check failed, a sentence saying that the measurement
+    /// contradicts the expectation followed by `explain_fail` (or `explain`).
     pub explanation: String,
+    /// Ids of the probes the check reads (empty in reports written before
+    /// this field existed).
+    #[serde(default)]
+    pub probes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

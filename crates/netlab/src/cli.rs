@@ -10,6 +10,7 @@ Examples:
   netlab run labs/task3.yaml                 run Task 3 (UDP vs TCP RTT) and print the graded report
   netlab run labs/*.yaml --junit junit.xml   run every lab, write JUnit XML for CI
   netlab run labs/task4.yaml --json r.json   keep the full results (every probe) as JSON
+  netlab run labs/task3.yaml --html r.html   a page to project: checks, RTT plots, outcome matrix
   netlab validate labs/*.yaml                check lab files without Docker
   netlab images                              list netlab's images, building missing ones
   netlab clean                               remove containers/networks left by killed runs
@@ -69,6 +70,10 @@ pub struct RunArgs {
     /// Write JUnit XML (one test case per check) to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+
+    /// Write a self-contained HTML report (checks, RTT plots, outcome matrix) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 
     /// Leave containers and networks running after the run, for inspection
     /// (`netlab clean` removes them).

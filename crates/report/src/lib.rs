@@ -7,6 +7,7 @@ pub mod fmt;
 
 mod csv;
 mod gradescope;
+mod html;
 mod json;
 mod junit;
 mod markdown;
@@ -18,6 +19,7 @@ use netlab_lab::results::{LabResult, Totals};
 
 pub use crate::csv::{Gradebook, GradebookLayout};
 pub use crate::gradescope::{Gradescope, Visibility};
+pub use crate::html::Html;
 pub use crate::json::Json;
 pub use crate::junit::Junit;
 pub use crate::markdown::Markdown;
@@ -94,6 +96,8 @@ pub enum Format {
     Markdown,
     /// Gradescope `results.json`.
     Gradescope,
+    /// Self-contained HTML page with plots (one article per run).
+    Html,
 }
 
 /// Settings the formats take; `Default` suits files (no colour).
@@ -121,13 +125,14 @@ impl Default for Options {
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Terminal,
         Format::Json,
         Format::Junit,
         Format::Csv,
         Format::Markdown,
         Format::Gradescope,
+        Format::Html,
     ];
 
     /// The exporter of this format with the given settings.
@@ -146,6 +151,7 @@ impl Format {
             Format::Gradescope => Box::new(Gradescope {
                 visibility: opts.visibility,
             }),
+            Format::Html => Box::new(Html),
         }
     }
 
@@ -158,6 +164,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Markdown => "markdown",
             Format::Gradescope => "gradescope",
+            Format::Html => "html",
         }
     }
 
@@ -169,6 +176,7 @@ impl Format {
             Format::Junit => "xml",
             Format::Csv => "csv",
             Format::Markdown => "md",
+            Format::Html => "html",
         }
     }
 }
@@ -181,7 +189,7 @@ impl std::fmt::Display for Format {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "unknown report format `{0}`; expected one of terminal, json, junit, csv, markdown, gradescope"
+    "unknown report format `{0}`; expected one of terminal, json, junit, csv, markdown, gradescope, html"
 )]
 pub struct UnknownFormat(pub String);
 
@@ -197,6 +205,7 @@ impl FromStr for Format {
             "csv" | "gradebook" => Format::Csv,
             "markdown" | "md" => Format::Markdown,
             "gradescope" => Format::Gradescope,
+            "html" | "htm" => Format::Html,
             _ => return Err(UnknownFormat(s.to_string())),
         })
     }
@@ -227,8 +236,8 @@ mod tests {
             assert_eq!(f.to_string(), f.name());
         }
         assert_eq!("MD".parse::<Format>().unwrap(), Format::Markdown);
-        let err = "html".parse::<Format>().unwrap_err();
-        assert!(err.to_string().contains("`html`"), "{err}");
+        let err = "pdf".parse::<Format>().unwrap_err();
+        assert!(err.to_string().contains("`pdf`"), "{err}");
     }
 
     #[test]

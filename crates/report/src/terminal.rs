@@ -92,7 +92,15 @@ impl Terminal {
             );
         }
         for c in s.checks.iter().filter(|c| !c.explanation.trim().is_empty()) {
-            let _ = writeln!(out, "  {}:", self.paint(&c.name, Style::Bold));
+            // A passed check's explanation is tied to its figure; a failed
+            // one's already starts with the figure that contradicts it.
+            let figure = match c.status {
+                CheckStatus::Pass if !c.measured.is_empty() => {
+                    format!(" — measured {}", c.measured)
+                }
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "  {}{figure}:", self.paint(&c.name, Style::Bold));
             self.text(out, &c.explanation, 4);
         }
         for n in &s.notes {
@@ -368,7 +376,9 @@ mod tests {
             width: 60,
         };
         let out = t.render(&[Run::new(&labs)]);
-        let start = out.find("udp replies:").unwrap();
+        let start = out
+            .find("udp replies — measured measured for udp replies:")
+            .unwrap();
         let expl: Vec<&str> = out[start..].lines().skip(1).take(5).collect();
         assert!(
             expl.iter()

@@ -163,6 +163,7 @@ fn not_evaluated(check: &netlab_lab::Check, error: &str) -> CheckResult {
         measured: format!("not measured: {error}"),
         expected: String::new(),
         explanation: check.explain.clone(),
+        probes: check.kind.probes().into_iter().map(str::to_owned).collect(),
     }
 }
 

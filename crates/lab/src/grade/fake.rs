@@ -10,6 +10,7 @@ pub fn check(kind: CheckKind) -> Check {
         name: "c".into(),
         points: 2.0,
         explain: "because".into(),
+        explain_fail: String::new(),
         kind,
     }
 }

@@ -9,6 +9,8 @@ mod replies;
 mod rtt;
 mod series;
 
+pub use series::percentile;
+
 use crate::resolved::{Check, CheckKind};
 use crate::results::{CheckResult, CheckStatus, ProbeRun};
 
@@ -52,6 +54,7 @@ pub fn evaluate(check: &Check, probes: &[ProbeRun]) -> CheckResult {
         Some(why) => Verdict::error(why, expected_of(&check.kind)),
         None => grade(&check.kind, probes),
     };
+    let explanation = explanation(check, &verdict);
     let earned = if verdict.status == CheckStatus::Pass {
         check.points
     } else {
@@ -65,7 +68,32 @@ pub fn evaluate(check: &Check, probes: &[ProbeRun]) -> CheckResult {
         earned,
         measured: verdict.measured,
         expected: verdict.expected,
-        explanation: check.explain.clone(),
+        explanation,
+        probes: check.kind.probes().into_iter().map(str::to_owned).collect(),
+    }
+}
+
+/// The lab's explanation, unless the measurement contradicts it: a failed
+/// check says so with the figures, then gives `explain_fail` (what the
+/// failure means) or the theory it contradicts, never the theory alone.
+/// Errors and unsupported checks measured nothing and keep `explain`.
+fn explanation(check: &Check, verdict: &Verdict) -> String {
+    if verdict.status != CheckStatus::Fail
+        || check.explain.is_empty() && check.explain_fail.is_empty()
+    {
+        return check.explain.clone();
+    }
+    let head = format!(
+        "Measured {} contradicts the expected {}",
+        verdict.measured, verdict.expected
+    );
+    if check.explain_fail.is_empty() {
+        format!(
+            "{head}; the measurement contradicts this explanation: {}",
+            check.explain
+        )
+    } else {
+        format!("{head}: {}", check.explain_fail)
     }
 }
 
@@ -192,5 +220,60 @@ mod tests {
         let r = crate::evaluate(&loss(), &[run("udp", vec![], Some(udp_summary(&[])))]);
         assert_eq!(r.status, CheckStatus::Error);
         assert_eq!(r.measured, "probe `udp` reported no probes");
+    }
+
+    fn lossy() -> Vec<crate::results::ProbeRun> {
+        let recs = vec![
+            rec(1, Outcome::Ok, Some(100.0)),
+            rec(2, Outcome::Timeout, None),
+        ];
+        vec![run("udp", recs.clone(), Some(udp_summary(&recs)))]
+    }
+
+    fn strict_loss() -> crate::Check {
+        check(CheckKind::Loss {
+            probe: "udp".into(),
+            max_pct: 0.0,
+        })
+    }
+
+    #[test]
+    fn a_failed_check_says_the_measurement_contradicts_the_theory() {
+        let r = crate::evaluate(&strict_loss(), &lossy());
+        assert_eq!(r.status, CheckStatus::Fail);
+        assert_eq!(
+            r.explanation,
+            format!(
+                "Measured {} contradicts the expected {}; \
+                 the measurement contradicts this explanation: because",
+                r.measured, r.expected
+            )
+        );
+        assert_eq!(r.probes, ["udp"]);
+    }
+
+    #[test]
+    fn explain_fail_replaces_the_theory_when_the_check_fails() {
+        let mut c = strict_loss();
+        c.explain_fail = "a busy host drops datagrams".into();
+        let r = crate::evaluate(&c, &lossy());
+        assert_eq!(
+            r.explanation,
+            format!(
+                "Measured {} contradicts the expected {}: a busy host drops datagrams",
+                r.measured, r.expected
+            )
+        );
+        // Passing and unmeasured checks keep the lab's explanation.
+        let r = crate::evaluate(&loss(), &lossy());
+        assert_eq!(
+            (r.status, r.explanation.as_str()),
+            (CheckStatus::Pass, "because")
+        );
+        let r = crate::evaluate(&c, &[]);
+        assert_eq!(
+            (r.status, r.explanation.as_str()),
+            (CheckStatus::Error, "because")
+        );
     }
 }

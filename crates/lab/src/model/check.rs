@@ -4,7 +4,7 @@ use serde::Deserialize;
 use crate::span::At;
 use crate::units::{Dur, Percent};
 
-/// A graded check: `name`, `points`, `explain`, and exactly one kind key
+/// A graded check: `name`, `points`, `explain`, `explain_fail`, and exactly one kind key
 /// (`outcome`, `replies`, `loss`, `rtt`, `compare`).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(
@@ -19,6 +19,9 @@ pub struct CheckSpec {
     pub points: Option<At<f64>>,
     /// The mechanism behind the expected result; printed with the check.
     pub explain: Option<String>,
+    /// What a failure means, printed instead of `explain` when the check does
+    /// not pass (e.g. why a measured ratio can contradict the textbook).
+    pub explain_fail: Option<String>,
     /// How the probes ended.
     pub outcome: Option<At<OutcomeCheck>>,
     /// Every reply is the uppercase of its request.

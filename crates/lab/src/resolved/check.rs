@@ -9,6 +9,8 @@ pub struct Check {
     pub points: f64,
     /// The lab author's explanation; empty when none was given.
     pub explain: String,
+    /// Shown instead of `explain` when the check fails; empty when none was given.
+    pub explain_fail: String,
     pub kind: CheckKind,
 }
 

@@ -136,14 +136,15 @@ fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe]) -> Option<Check> {
     Some(Check {
         name: spec.name.value.clone(),
         points,
-        explain: spec
-            .explain
-            .clone()
-            .unwrap_or_default()
-            .trim_end()
-            .to_owned(),
+        explain: text(&spec.explain),
+        explain_fail: text(&spec.explain_fail),
         kind,
     })
+}
+
+/// An optional author's text, without the newline a YAML block leaves.
+fn text(t: &Option<String>) -> String {
+    t.as_deref().unwrap_or_default().trim_end().to_owned()
 }
 
 /// At least one of min and max, and min <= max.

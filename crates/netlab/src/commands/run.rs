@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::anyhow;
 use netlab_engine::Run;
 use netlab_lab::results::{LabResult, Totals};
-use netlab_report::{Exporter, Json, Junit, Run as Results, Terminal};
+use netlab_report::{Exporter, Html, Json, Junit, Run as Results, Terminal};
 use netlab_runner::events::Events;
 use netlab_runner::{RunOptions, Runner, images};
 
@@ -107,8 +107,11 @@ fn exit_code(results: &[LabResult]) -> ExitCode {
 
 fn write_files(args: &RunArgs, results: &[LabResult]) -> Result<(), Failure> {
     let run = [Results::new(results)];
-    let exports: [(&Option<std::path::PathBuf>, &dyn Exporter); 2] =
-        [(&args.json, &Json), (&args.junit, &Junit)];
+    let exports: [(&Option<std::path::PathBuf>, &dyn Exporter); 3] = [
+        (&args.json, &Json),
+        (&args.junit, &Junit),
+        (&args.html, &Html),
+    ];
     for (path, exporter) in exports {
         if let Some(path) = path {
             let bytes = exporter

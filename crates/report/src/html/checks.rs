@@ -1,0 +1,98 @@
+//! A scenario's checks: verdict, points, measured against expected, and the
+//! explanation that goes with the result (a failed check's explanation says
+//! that the measurement contradicts the expectation; it is marked as such).
+
+use std::fmt::Write as _;
+
+use netlab_lab::results::{CheckResult, CheckStatus, ProbeRun};
+
+use super::escape::esc;
+use crate::fmt::{percent, points, status_label, wire_name};
+
+/// The class every status is styled by (`pass`, `fail`, ...).
+pub fn status_class(status: CheckStatus) -> String {
+    wire_name(&status)
+}
+
+/// `<span class="status fail">FAIL</span>`
+pub fn badge(status: CheckStatus) -> String {
+    format!(
+        "<span class=\"status {}\">{}</span>",
+        status_class(status),
+        status_label(status)
+    )
+}
+
+pub fn table(out: &mut String, checks: &[CheckResult]) {
+    if checks.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<table class=\"checks\">\n<thead><tr><th>Result</th><th>Check</th><th>Points</th>\
+         <th>Measured</th><th>Expected</th><th>Explanation</th></tr></thead>\n<tbody>\n",
+    );
+    for c in checks {
+        let contradiction = if c.status == CheckStatus::Fail {
+            " contradiction"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "<tr class=\"check {}\"><td>{}</td><td>{}</td><td class=\"num\">{}/{}</td>\
+             <td>{}</td><td>{}</td><td class=\"explain{contradiction}\">{}</td></tr>",
+            status_class(c.status),
+            badge(c.status),
+            esc(&c.name),
+            points(c.earned),
+            points(c.points),
+            esc(&c.measured),
+            esc(&c.expected),
+            esc(&c.explanation)
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+/// One row per probe set: what was sent and what came back.
+pub fn probes(out: &mut String, probes: &[ProbeRun]) {
+    if probes.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<table class=\"probes\">\n<thead><tr><th>Probe</th><th>Path</th><th>Sent</th>\
+         <th>Received</th><th>Loss</th><th>Outcomes</th></tr></thead>\n<tbody>\n",
+    );
+    for p in probes {
+        let path = format!("{} {} → {}", wire_name(&p.proto), p.from, p.target);
+        let (sent, received, loss, outcomes) = match &p.summary {
+            Some(s) => (
+                s.sent.to_string(),
+                s.received.to_string(),
+                percent(s.loss_pct),
+                s.outcomes
+                    .iter()
+                    .map(|(o, n)| format!("{} {n}", wire_name(o)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            None => ("-".into(), "-".into(), "-".into(), "no summary".into()),
+        };
+        let mut trouble = String::new();
+        if p.deadline_hit {
+            trouble.push_str("; stopped by the scenario deadline");
+        }
+        if let Some(e) = &p.infra_error {
+            let _ = write!(trouble, "; could not run: {e}");
+        }
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{sent}</td><td class=\"num\">{received}</td>\
+             <td class=\"num\">{loss}</td><td>{}</td></tr>",
+            esc(&p.id),
+            esc(&path),
+            esc(&format!("{outcomes}{trouble}"))
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}

@@ -1,0 +1,221 @@
+use netlab_lab::results::{CheckStatus, LabResult, Outcome, ProbeRecord};
+
+use super::*;
+use crate::fixtures;
+
+fn page(labs: &[LabResult]) -> String {
+    Html.render(&[Run::new(labs)])
+}
+
+/// The part of `html` between the first `start` and the next `end`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start:?} in\n{html}"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).map_or(rest.len(), |i| i + end.len())]
+}
+
+/// A Task 4 like lab: a port-closed case where UDP is refused twice and
+/// times out once, and TCP is refused every time.
+fn outcome_lab() -> Vec<LabResult> {
+    let mut labs = fixtures::labs();
+    let s = &mut labs[0].scenarios[1];
+    s.error = None;
+    let p = &mut s.probes[0];
+    p.id = "tcp".into();
+    p.infra_error = None;
+    p.deadline_hit = false;
+    p.records = (1..=3)
+        .map(|seq| ProbeRecord {
+            seq,
+            elapsed_us: 200.0 * seq as f64,
+            ..p.records[0].clone()
+        })
+        .collect();
+    let mut udp = p.clone();
+    udp.id = "udp".into();
+    udp.records[2].outcome = Outcome::Timeout;
+    udp.records[2].elapsed_us = 1_000_000.0;
+    s.probes.push(udp);
+    s.checks[0].status = CheckStatus::Pass;
+    s.checks[0].probes = vec!["tcp".into()];
+    s.checks[0].explanation = "The kernel answers the SYN with RST.".into();
+    s.checks[1].status = CheckStatus::Fail;
+    s.checks[1].probes = vec!["udp".into()];
+    s.checks[1].explanation =
+        "Measured 2/3 refused contradicts the expected every probe refused".into();
+    // The comparison scenario is the second case: every probe answered.
+    let ok = &mut labs[0].scenarios[0].checks;
+    ok[0].probes = vec!["udp".into()];
+    ok[1].probes = vec!["tcp".into()];
+    ok[2].kind = "compare".into();
+    labs
+}
+
+#[test]
+fn page_is_self_contained_and_complete() {
+    let labs = fixtures::labs();
+    let html = page(&labs);
+    assert!(
+        html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"),
+        "{html}"
+    );
+    assert!(html.trim_end().ends_with("</html>"));
+    for banned in ["<script", "<link", "src=", "url(", "@import", "https:"] {
+        assert!(
+            !html.contains(banned),
+            "external or active content {banned:?}"
+        );
+    }
+    assert!(html.contains("<title>netlab report</title>"));
+    assert!(html.contains("<p class=\"score fail\">score 4/10 — 2/5 checks passed</p>"));
+    assert!(html.contains("<h2>task3: UDP vs TCP</h2>"));
+    assert!(html.contains("labs/task3.yaml · 2.20 s"));
+    assert!(html.contains("<h3>udp-vs-tcp: UDP against TCP"));
+    assert!(html.contains("<strong>Note:</strong> netem unsupported here"));
+    assert!(
+        html.contains("The run of this scenario failed:</strong> client container exited early.")
+    );
+    assert!(
+        html.contains(
+            "stopped by the scenario deadline; could not run: exec failed: container gone"
+        )
+    );
+}
+
+#[test]
+fn checks_table_has_a_row_per_check_with_figures() {
+    let html = page(&fixtures::labs());
+    assert_eq!(html.matches("<tr class=\"check ").count(), 5);
+    let row = between(&html, "<tr class=\"check fail\">", "</tr>");
+    assert!(
+        row.contains("<span class=\"status fail\">FAIL</span>"),
+        "{row}"
+    );
+    assert!(
+        row.contains("<td>tcp slower</td><td class=\"num\">0/3</td>"),
+        "{row}"
+    );
+    assert!(row.contains("<td>measured for tcp slower</td><td>expected for tcp slower</td>"));
+    assert!(
+        row.contains("<td class=\"explain contradiction\">Why tcp slower"),
+        "{row}"
+    );
+    let row = between(&html, "<tr class=\"check unsupported\">", "</tr>");
+    assert!(
+        row.contains("UNSUPPORTED") && row.contains("delay 50ms"),
+        "{row}"
+    );
+    let row = between(&html, "<tr class=\"check pass\">", "</tr>");
+    assert!(
+        row.contains("<td class=\"explain\">"),
+        "passed: no contradiction mark: {row}"
+    );
+}
+
+#[test]
+fn every_text_from_the_results_is_escaped() {
+    let mut labs = fixtures::labs();
+    let evil = "<script>alert('x')</script>\"&";
+    labs[0].title = evil.into();
+    labs[0].description = evil.into();
+    let s = &mut labs[0].scenarios[0];
+    s.notes = vec![evil.into()];
+    s.probes[0].id = evil.into();
+    s.probes[0].target = evil.into();
+    for c in &mut s.checks {
+        c.name = evil.into();
+        c.measured = evil.into();
+        c.explanation = evil.into();
+    }
+    let html = Html.render(&[Run::student(evil, &labs)]);
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("alert('x')"));
+    assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;"));
+    assert!(html.contains("<title>netlab feedback: &lt;script&gt;"));
+    // Escaped inside the SVG too (legend and data attributes).
+    let svg = between(&html, "<svg", "</svg>");
+    assert!(svg.contains("data-series=\"&lt;script&gt;"), "{svg}");
+}
+
+#[test]
+fn rtt_plots_have_one_curve_and_one_bar_per_probe_set() {
+    let html = page(&fixtures::labs());
+    let scenario = between(
+        &html,
+        "<section class=\"scenario\" id=\"scenario-udp-vs-tcp\">",
+        "</section>",
+    );
+    assert_eq!(scenario.matches("<svg ").count(), 2, "CDF and breakdown");
+    let cdf = between(scenario, "<figure class=\"cdf\">", "</figure>");
+    assert_eq!(cdf.matches("<g class=\"series\"").count(), 2);
+    assert_eq!(cdf.matches("<path ").count(), 2);
+    assert!(cdf.contains("data-series=\"udp rtt\"") && cdf.contains("data-series=\"tcp rtt\""));
+    // UDP 120/240/360 µs: median 240 µs; both on one x axis up to 1 ms
+    // (TCP's p99 is 750 µs).
+    assert!(cdf.contains("udp rtt: median 240 µs, 3 probes"), "{cdf}");
+    assert!(cdf.contains(">1.00 ms</text>"), "{cdf}");
+    let bars = between(scenario, "<figure class=\"breakdown\">", "</figure>");
+    assert_eq!(bars.matches("<g class=\"bar\"").count(), 2);
+    let tcp = between(bars, "<g class=\"bar\" data-probe=\"tcp\">", "</g>");
+    assert_eq!(tcp.matches("<rect ").count(), 2, "{tcp}");
+    assert!(tcp.contains("class=\"connect\"") && tcp.contains("class=\"request\""));
+    assert!(
+        tcp.contains("tcp: connect 90.0 µs + request 160 µs (total median 500 µs)"),
+        "{tcp}"
+    );
+    let udp = between(bars, "<g class=\"bar\" data-probe=\"udp\">", "</g>");
+    assert_eq!(udp.matches("<rect ").count(), 1);
+    // No reply, no plot: the fault scenario has none.
+    let fault = between(&html, "id=\"scenario-port-closed\"", "</section>");
+    assert!(!fault.contains("<svg"));
+}
+
+#[test]
+fn outcome_matrix_has_a_cell_per_case_and_protocol() {
+    let html = page(&outcome_lab());
+    let m = between(&html, "<table class=\"matrix\">", "</table>");
+    assert!(m.contains("<th>Case</th><th>udp</th><th>tcp</th>"), "{m}");
+    assert_eq!(m.matches("<tr><td class=\"case\">").count(), 2, "{m}");
+    assert!(m.contains("<div class=\"saw\">ok 3/3</div>"), "{m}");
+    assert!(m.contains("Port closed<div class=\"muted\">port-closed</div>"));
+    let port_closed = between(m, "Port closed", "</tr>");
+    let tcp = between(port_closed, "data-probe=\"tcp\">", "</td>");
+    assert!(
+        tcp.contains("<div class=\"saw\">refused 3/3</div>"),
+        "{tcp}"
+    );
+    assert!(
+        tcp.contains("<div class=\"after\">after 400 µs (median of 3)</div>"),
+        "{tcp}"
+    );
+    assert!(
+        tcp.contains("PASS</span> The kernel answers the SYN with RST."),
+        "{tcp}"
+    );
+    let udp_cell = between(
+        port_closed,
+        "<td class=\"cell fail\" data-probe=\"udp\">",
+        "</td>",
+    );
+    assert!(udp_cell.contains("refused 2/3, timeout 1/3"), "{udp_cell}");
+    assert!(
+        udp_cell.contains("FAIL</span> Measured 2/3 refused contradicts"),
+        "{udp_cell}"
+    );
+    // One case is no matrix (Task 3 checks that probes were answered).
+    let mut labs = outcome_lab();
+    labs[0].scenarios.truncate(1);
+    assert!(!page(&labs).contains("class=\"matrix\""));
+}
+
+#[test]
+fn several_runs_make_one_article_each() {
+    let labs = fixtures::labs();
+    let html = Html.render(&[Run::student("alice", &labs), Run::student("bob", &labs)]);
+    assert_eq!(html.matches("<article class=\"run\">").count(), 2);
+    assert!(html.contains("<h1>netlab feedback: alice</h1>"));
+    assert!(html.contains("<h1>netlab feedback: bob</h1>"));
+    assert!(html.contains("<title>netlab report</title>"));
+}
