@@ -14,6 +14,9 @@ const ETHERTYPE_IPV4: u16 = 0x0800;
 const ETHERTYPE_ARP: u16 = 0x0806;
 const ETHERTYPE_VLAN: u16 = 0x8100;
 
+/// An IPv4 address and port.
+pub type Endpoint = (Ipv4Addr, u16);
+
 /// A captured frame with its time (µs since the epoch).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packet {
@@ -25,15 +28,15 @@ pub struct Packet {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decoded {
     Tcp {
-        src: (Ipv4Addr, u16),
-        dst: (Ipv4Addr, u16),
+        src: Endpoint,
+        dst: Endpoint,
         seq: u32,
         flags: u8,
         payload: u32,
     },
     Udp {
-        src: (Ipv4Addr, u16),
-        dst: (Ipv4Addr, u16),
+        src: Endpoint,
+        dst: Endpoint,
         payload: u32,
     },
     /// ICMP destination unreachable, with the UDP/TCP ports of the packet it answers.
@@ -42,7 +45,7 @@ pub enum Decoded {
         to: Ipv4Addr,
         code: u8,
         /// The offending packet: protocol number, its source and destination.
-        inner: Option<(u8, (Ipv4Addr, u16), (Ipv4Addr, u16))>,
+        inner: Option<(u8, Endpoint, Endpoint)>,
     },
     Arp {
         request: bool,
@@ -150,7 +153,7 @@ fn ipv4(b: &[u8]) -> Option<Decoded> {
 }
 
 /// The IP header + first 8 bytes of the packet an ICMP error quotes.
-fn inner_packet(b: &[u8]) -> Option<(u8, (Ipv4Addr, u16), (Ipv4Addr, u16))> {
+fn inner_packet(b: &[u8]) -> Option<(u8, Endpoint, Endpoint)> {
     let ihl = usize::from(b.first()? & 0x0f) * 4;
     let proto = *b.get(9)?;
     let l4 = b.get(ihl..)?;

@@ -3,11 +3,10 @@
 //! read as one line; pure ACKs other than the handshake's are only counted.
 
 use std::collections::HashMap;
-use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::packet::{ACK, Decoded, FIN, Packet, RST, SYN};
+use crate::packet::{ACK, Decoded, Endpoint, FIN, Packet, RST, SYN};
 
 /// A whole capture, summed up.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -140,8 +139,6 @@ struct TcpState {
     handshake_acked: bool,
     closed: bool,
 }
-
-type Endpoint = (Ipv4Addr, u16);
 
 struct Builder {
     t0: u64,

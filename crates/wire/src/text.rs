@@ -114,7 +114,7 @@ impl WireSummary {
 
 #[cfg(test)]
 mod tests {
-    use crate::packet::{Packet, RST, SYN, build, decode};
+    use crate::packet::{ACK, Packet, RST, SYN, build, decode};
     use crate::summarize_packets;
 
     #[test]
