@@ -69,6 +69,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, sc: &Scenario) -> ScenarioResult {
         duration_ms: started.elapsed().as_millis() as u64,
         error,
         notes,
+        capture: None,
     }
 }
 
