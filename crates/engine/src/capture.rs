@@ -35,15 +35,26 @@ pub struct Capture {
 
 impl Run {
     /// Starts tcpdump on every interface (`-i any`) of `target`'s namespace
-    /// and waits until it listens. It holds NET_RAW and NET_ADMIN; the
-    /// target gets nothing.
+    /// and waits until it listens. It holds NET_RAW and NET_ADMIN (and
+    /// SETUID/SETGID, which tcpdump's `-Z` needs); the target gets nothing.
     pub async fn start_capture(&self, target: &Container, tools_image: &str) -> Result<Capture> {
         let mut labels = self.labels();
         labels.insert(labels::ROLE.into(), "sidecar".into());
-        // -U: write each packet at once, so the file is whole when stopped;
-        // -Z root: stay root (no CAP_SETUID to switch to the tcpdump user).
+        // --immediate-mode: hand each packet over at once (else the kernel
+        // ring holds it up to 1 s and a stop loses it); -U: write it at once;
+        // -Z root: stay root instead of switching to the tcpdump user (it still
+        // calls setgroups/setuid, hence SETGID and SETUID below).
         let cmd = [
-            "tcpdump", "-i", "any", "-n", "-U", "-Z", "root", "-w", PCAP_PATH,
+            "tcpdump",
+            "-i",
+            "any",
+            "-n",
+            "-U",
+            "--immediate-mode",
+            "-Z",
+            "root",
+            "-w",
+            PCAP_PATH,
         ];
         let body = ContainerCreateBody {
             image: Some(tools_image.into()),
@@ -52,7 +63,11 @@ impl Run {
             host_config: Some(HostConfig {
                 network_mode: Some(format!("container:{}", target.id)),
                 cap_drop: Some(vec!["ALL".into()]),
-                cap_add: Some(vec!["NET_RAW".into(), "NET_ADMIN".into()]),
+                cap_add: Some(
+                    ["NET_RAW", "NET_ADMIN", "SETUID", "SETGID"]
+                        .map(String::from)
+                        .into(),
+                ),
                 security_opt: Some(vec!["no-new-privileges:true".into()]),
                 log_config: Some(log_config("1m")),
                 ..Default::default()
