@@ -24,6 +24,16 @@ const READY_TEXT: &str = "listening on";
 /// error) get this long to reach tcpdump before it is stopped.
 const DRAIN: Duration = Duration::from_millis(300);
 
+/// A capture saved to a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Saved {
+    /// Size of the pcap.
+    pub bytes: u64,
+    /// Packets the kernel dropped before tcpdump read them (tcpdump's own
+    /// count; `None` when it did not say).
+    pub dropped: Option<u64>,
+}
+
 /// A running capture.
 #[derive(Clone, Debug)]
 pub struct Capture {
@@ -44,6 +54,9 @@ impl Run {
         // ring holds it up to 1 s and a stop loses it); -U: write it at once;
         // -Z root: stay root instead of switching to the tcpdump user (it still
         // calls setgroups/setuid, hence SETGID and SETUID below).
+        // -s 9216 -B 8192: the kernel ring holds about 900 frames (each slot
+        // is snaplen-sized; the default 256 KiB snaplen leaves room for 8 in
+        // 2 MiB, and a burst loses packets).
         let cmd = [
             "tcpdump",
             "-i",
@@ -51,6 +64,10 @@ impl Run {
             "-n",
             "-U",
             "--immediate-mode",
+            "-s",
+            "9216",
+            "-B",
+            "8192",
             "-Z",
             "root",
             "-w",
@@ -90,9 +107,9 @@ impl Run {
 
 impl Capture {
     /// Stops tcpdump (SIGINT: it flushes and exits) and writes the pcap to
-    /// `dest`. Returns its size in bytes. The container stays (stopped)
-    /// until the run's cleanup removes it.
-    pub async fn stop_and_save(&self, dest: &Path) -> Result<u64> {
+    /// `dest`. The container stays (stopped) until the run's cleanup
+    /// removes it.
+    pub async fn stop_and_save(&self, dest: &Path) -> Result<Saved> {
         tokio::time::sleep(DRAIN).await;
         let id = &self.container.id;
         let opts = KillContainerOptionsBuilder::default().signal("INT").build();
@@ -124,7 +141,11 @@ impl Capture {
         tokio::fs::write(dest, &pcap)
             .await
             .map_err(io_err(format!("writing {}", dest.display())))?;
-        Ok(pcap.len() as u64)
+        let logs = self.engine.last_lines(id, 10).await;
+        Ok(Saved {
+            bytes: pcap.len() as u64,
+            dropped: dropped_count(&logs),
+        })
     }
 
     async fn download(&self) -> Result<Vec<u8>> {
@@ -142,6 +163,13 @@ impl Capture {
         }
         Ok(tar)
     }
+}
+
+/// `N packets dropped by kernel` from tcpdump's closing statistics.
+fn dropped_count(text: &str) -> Option<u64> {
+    text.lines()
+        .find_map(|l| l.trim().strip_suffix(" packets dropped by kernel"))
+        .and_then(|n| n.trim().parse().ok())
 }
 
 /// The contents of the one regular file in a tar archive.
@@ -170,5 +198,13 @@ mod tests {
         let tar = b.into_inner().unwrap();
         assert_eq!(super::single_file(&tar).unwrap(), b"abc");
         assert!(super::single_file(&[0u8; 1024]).is_err());
+    }
+
+    #[test]
+    fn dropped_from_tcpdump_statistics() {
+        let text =
+            "455 packets captured\n547 packets received by filter\n92 packets dropped by kernel\n";
+        assert_eq!(super::dropped_count(text), Some(92));
+        assert_eq!(super::dropped_count("tcpdump: listening"), None);
     }
 }

@@ -31,7 +31,7 @@ mod run;
 mod sidecar;
 mod spec;
 
-pub use capture::Capture;
+pub use capture::{Capture, Saved};
 pub use cleanup::{Removed, RunGuard};
 pub use container::{Container, ExitStatus, Logs};
 pub use docker::{Engine, REQUEST_TIMEOUT};

@@ -88,6 +88,10 @@ pub struct CaptureSummary {
     pub file: String,
     /// The conversations on the wire; `None` when the capture failed.
     pub wire: Option<WireSummary>,
+    /// Packets the kernel dropped before tcpdump read them: the summary
+    /// misses that many.
+    #[serde(default)]
+    pub dropped: u64,
     /// Why there is no capture or no summary (the run itself went on).
     pub error: Option<String>,
 }

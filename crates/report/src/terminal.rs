@@ -121,6 +121,13 @@ impl Terminal {
                 let _ = writeln!(out, "    {line}");
             }
         }
+        if c.dropped > 0 {
+            let warn = format!(
+                "tcpdump missed {} packet(s) (dropped by the kernel): the lines above are incomplete",
+                c.dropped
+            );
+            let _ = writeln!(out, "    {}", self.paint(&warn, Style::Bad));
+        }
         if let Some(e) = &c.error {
             let _ = writeln!(out, "    {}", self.paint(e, Style::Bad));
         }
@@ -414,12 +421,14 @@ mod tests {
                     to_client: 1,
                 }],
             }),
+            dropped: 0,
             error: None,
         });
         labs[0].scenarios[0].capture = Some(CaptureSummary {
             host: "server".into(),
             file: "x.pcap".into(),
             wire: None,
+            dropped: 3,
             error: Some("no capture: tcpdump exited".into()),
         });
         let out = Terminal::new(false).render(&[Run::new(&labs)]);
@@ -431,7 +440,10 @@ mod tests {
             ),
             "{out}"
         );
-        assert!(out.contains("  capture on server: x.pcap\n    no capture: tcpdump exited\n"));
+        assert!(out.contains(
+            "  capture on server: x.pcap\n    tcpdump missed 3 packet(s) (dropped by the kernel): \
+             the lines above are incomplete\n    no capture: tcpdump exited\n"
+        ));
     }
 
     #[test]

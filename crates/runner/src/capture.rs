@@ -50,6 +50,7 @@ pub(crate) async fn finish(started: Started) -> CaptureSummary {
         host: started.host,
         file: started.file.display().to_string(),
         wire: None,
+        dropped: 0,
         error: None,
     };
     let saved = match started.capture {
@@ -59,6 +60,9 @@ pub(crate) async fn finish(started: Started) -> CaptureSummary {
             .map_err(|e| e.to_string()),
         Err(e) => Err(e),
     };
+    if let Ok(s) = &saved {
+        summary.dropped = s.dropped.unwrap_or(0);
+    }
     let read = match saved {
         Ok(_) => tokio::fs::read(&started.file)
             .await
