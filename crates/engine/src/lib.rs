@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+mod capture;
 mod cleanup;
 mod container;
 mod docker;
@@ -30,6 +31,7 @@ mod run;
 mod sidecar;
 mod spec;
 
+pub use capture::{Capture, Saved};
 pub use cleanup::{Removed, RunGuard};
 pub use container::{Container, ExitStatus, Logs};
 pub use docker::{Engine, REQUEST_TIMEOUT};

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use netlab_echo::record::{Outcome, ProbeRecord, Proto, Stats, Summary as ProbeSummary};
+pub use netlab_wire::{Dir, Flow, FlowProto, WireEvent, WireKind, WireSummary};
 
 /// One probe set of a scenario: a client run from one host to a target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,6 +80,26 @@ pub struct ScenarioResult {
     pub error: Option<String>,
     /// Notes the run adds for the reader (e.g. "netem unsupported here").
     pub notes: Vec<String>,
+    /// The packet capture of the scenario (`netlab run --capture`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture: Option<CaptureSummary>,
+}
+
+/// A scenario's packet capture: where the pcap is and what it shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaptureSummary {
+    /// Host in whose network namespace the capture was taken.
+    pub host: String,
+    /// The pcap file (openable in Wireshark), as written.
+    pub file: String,
+    /// The conversations on the wire; `None` when the capture failed.
+    pub wire: Option<WireSummary>,
+    /// Packets the kernel dropped before tcpdump read them: the summary
+    /// misses that many.
+    #[serde(default)]
+    pub dropped: u64,
+    /// Why there is no capture or no summary (the run itself went on).
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -94,6 +94,51 @@ impl JsonSchema for Percent {
     }
 }
 
+/// A link rate in bits per second, written as tc writes it: `500kbit`,
+/// `1mbit`, `1gbit` (`bit` units only: tc's `kbps` means kilobytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate(pub u64);
+
+impl<'de> Deserialize<'de> for Rate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        parse_rate(&s).map(Rate).ok_or_else(|| {
+            de::Error::custom(format!(
+                "`{s}` is not a rate; expected a number with `bit`, `kbit`, `mbit` or `gbit`, such as `1mbit`"
+            ))
+        })
+    }
+}
+
+fn parse_rate(s: &str) -> Option<u64> {
+    let t = s.trim().to_ascii_lowercase();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (num, unit) = t.split_at(split);
+    let scale = match unit.trim() {
+        "bit" => 1.0,
+        "kbit" => 1e3,
+        "mbit" => 1e6,
+        "gbit" => 1e9,
+        _ => return None,
+    };
+    let bits = num.parse::<f64>().ok()? * scale;
+    (bits >= 1.0 && bits.is_finite()).then_some(bits.round() as u64)
+}
+
+impl JsonSchema for Rate {
+    fn schema_name() -> Cow<'static, str> {
+        "Rate".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "A link rate: a number with `bit`, `kbit`, `mbit` or `gbit`.",
+            "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*([kKmMgG])?[bB][iI][tT]\\s*$",
+            "examples": ["500kbit", "1mbit"]
+        })
+    }
+}
+
 /// A command: a list of arguments, or a plain string split on whitespace.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Command(pub Vec<String>);
@@ -151,6 +196,7 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     struct T {
+        r: Option<Rate>,
         p: Option<Percent>,
         d: Option<Dur>,
         c: Option<Command>,
@@ -181,6 +227,16 @@ mod tests {
             Some(Dur(Duration::from_millis(1500)))
         );
         assert!(parse("d: 5").unwrap_err().contains("not a duration"));
+    }
+
+    #[test]
+    fn rates_in_bits() {
+        assert_eq!(parse("r: 1mbit").unwrap().r, Some(Rate(1_000_000)));
+        assert_eq!(parse("r: 2.5 kbit").unwrap().r, Some(Rate(2_500)));
+        assert_eq!(parse("r: 1Gbit").unwrap().r, Some(Rate(1_000_000_000)));
+        assert!(parse("r: 1mbps").unwrap_err().contains("not a rate"));
+        assert!(parse("r: 0bit").unwrap_err().contains("not a rate"));
+        assert!(parse("r: fast").unwrap_err().contains("not a rate"));
     }
 
     #[test]

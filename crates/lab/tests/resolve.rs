@@ -195,3 +195,47 @@ fn target_with_port_and_size_payload() {
     assert_eq!(p.payload, Payload::Size(1000));
     assert_eq!(p.client_args("server")[4], "server:8080");
 }
+
+#[test]
+fn capture_defaults_to_the_server_or_the_client_when_it_is_absent() {
+    let lab = task(4);
+    let capture: Vec<&str> = lab.scenarios.iter().map(|s| s.capture.as_str()).collect();
+    assert_eq!(capture, ["server", "server", "server", "client", "client"]);
+}
+
+#[test]
+fn impair_fault_resolves_delay_loss_and_rate() {
+    let text = r#"
+name: imp
+hosts:
+  server: {command: [server]}
+  client: {}
+scenarios:
+  - name: s
+    capture: client
+    faults:
+      - {impair: server, delay: 20ms, jitter: 5ms, loss: 30%, rate: 1mbit}
+    probes:
+      - {id: udp, from: client, to: server, proto: udp}
+    checks:
+      - {name: band, loss: {probe: udp, min: 15%, max: 45%}}
+"#;
+    let lab = netlab_lab::parse(text, "imp.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let sc = &lab.scenarios[0];
+    assert_eq!(sc.capture, "client");
+    let imp = &sc.impairments[0];
+    assert_eq!(imp.host, "server");
+    assert_eq!(imp.delay, Some(Duration::from_millis(20)));
+    assert_eq!(imp.jitter, Some(Duration::from_millis(5)));
+    assert_eq!(imp.loss, Some(30.0));
+    assert_eq!(imp.rate, Some(1_000_000));
+    assert!(imp.needs_netem());
+    assert_eq!(
+        sc.checks[0].kind,
+        CheckKind::Loss {
+            probe: "udp".into(),
+            min_pct: 15.0,
+            max_pct: 45.0
+        }
+    );
+}

@@ -11,6 +11,7 @@ Examples:
   netlab run labs/*.yaml --junit junit.xml   run every lab, write JUnit XML for CI
   netlab run labs/task4.yaml --json r.json   keep the full results (every probe) as JSON
   netlab run labs/task3.yaml --html r.html   a page to project: checks, RTT plots, outcome matrix
+  netlab run labs/task4.yaml --capture       also record each scenario's packets (netlab-captures/*.pcap)
   netlab validate labs/*.yaml                check lab files without Docker
   netlab images                              list netlab's images, building missing ones
   netlab clean                               remove containers/networks left by killed runs
@@ -79,6 +80,21 @@ pub struct RunArgs {
     /// (`netlab clean` removes them).
     #[arg(long)]
     pub keep: bool,
+
+    /// Capture each scenario's packets (tcpdump in the server's network
+    /// namespace, or the scenario's `capture` host) into a pcap for Wireshark,
+    /// and summarize them in the report.
+    #[arg(long)]
+    pub capture: bool,
+
+    /// Directory for the captures, one `<lab>-<scenario>.pcap` per scenario.
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "netlab-captures",
+        requires = "capture"
+    )]
+    pub capture_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

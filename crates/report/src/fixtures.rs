@@ -125,6 +125,7 @@ pub fn labs() -> Vec<LabResult> {
         duration_ms: 1_500,
         error: None,
         notes: vec!["netem unsupported here".into()],
+        capture: None,
     };
     let mut broken_probe = probe(
         "tcp-closed",
@@ -146,6 +147,7 @@ pub fn labs() -> Vec<LabResult> {
         duration_ms: 700,
         error: Some("client container exited early".into()),
         notes: vec![],
+        capture: None,
     };
     vec![LabResult {
         name: "task3".into(),

@@ -4,12 +4,17 @@
 use std::fmt::Write as _;
 
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
-use netlab_lab::results::{CheckStatus, LabResult, ProbeRun, ScenarioResult, Stats, Totals};
+use netlab_lab::results::{
+    CaptureSummary, CheckStatus, LabResult, ProbeRun, ScenarioResult, Stats, Totals,
+};
 
 use crate::fmt::{micros, millis, percent, points, score_line, status_label, wire_name, wrap};
 use crate::{Exporter, ReportError, Run};
 
 pub(crate) const DEFAULT_WIDTH: u16 = 100;
+/// Conversations and events per conversation shown of a capture; the pcap has the rest.
+const CAPTURE_FLOWS: usize = 12;
+const CAPTURE_EVENTS: usize = 12;
 
 /// Colour is the caller's decision (TTY, `NO_COLOR`); with `color: false`
 /// the output is plain text.
@@ -106,10 +111,34 @@ impl Terminal {
         for n in &s.notes {
             let _ = writeln!(out, "  note: {n}");
         }
+        if let Some(c) = &s.capture {
+            self.capture(out, c);
+        }
         if let Some(e) = &s.error {
             let _ = writeln!(out, "  {}", self.paint(&format!("error: {e}"), Style::Bad));
         }
         out.push('\n');
+    }
+
+    /// The pcap's path and what it shows, one line per conversation.
+    fn capture(&self, out: &mut String, c: &CaptureSummary) {
+        let head = format!("capture on {}: {}", c.host, c.file);
+        let _ = writeln!(out, "  {}", self.paint(&head, Style::Bold));
+        if let Some(wire) = &c.wire {
+            for line in wire.lines(CAPTURE_FLOWS, CAPTURE_EVENTS) {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
+        if c.dropped > 0 {
+            let warn = format!(
+                "tcpdump missed {} packet(s) (dropped by the kernel): the lines above are incomplete",
+                c.dropped
+            );
+            let _ = writeln!(out, "    {}", self.paint(&warn, Style::Bad));
+        }
+        if let Some(e) = &c.error {
+            let _ = writeln!(out, "    {}", self.paint(e, Style::Bad));
+        }
     }
 
     fn table(&self) -> Table {
@@ -365,6 +394,64 @@ mod tests {
             "score 4/10 — 2/5 checks passed"
         );
         assert!(!out.contains('\x1b'), "no colour when color is false");
+    }
+
+    #[test]
+    fn shows_the_capture_summary_per_conversation() {
+        use netlab_lab::results::{Dir, Flow, FlowProto, WireEvent, WireKind, WireSummary};
+        let event = |dir, kind| WireEvent {
+            at_ms: 1.0,
+            last_ms: 1.0,
+            dir,
+            kind,
+            bytes: 0,
+            count: 1,
+            code: None,
+        };
+        let mut labs = fixtures::labs();
+        labs[0].scenarios[1].capture = Some(CaptureSummary {
+            host: "server".into(),
+            file: "netlab-captures/task3-port-closed.pcap".into(),
+            wire: Some(WireSummary {
+                packets: 2,
+                other: 0,
+                duration_ms: 0.2,
+                flows: vec![Flow {
+                    proto: FlowProto::Tcp,
+                    client: "10.0.0.2:40000".into(),
+                    server: "10.0.0.3:9000".into(),
+                    start_ms: 0.0,
+                    events: vec![
+                        event(Dir::ToServer, WireKind::Syn),
+                        event(Dir::ToClient, WireKind::Rst),
+                    ],
+                    to_server: 1,
+                    to_client: 1,
+                }],
+            }),
+            dropped: 0,
+            error: None,
+        });
+        labs[0].scenarios[0].capture = Some(CaptureSummary {
+            host: "server".into(),
+            file: "x.pcap".into(),
+            wire: None,
+            dropped: 3,
+            error: Some("no capture: tcpdump exited".into()),
+        });
+        let out = Terminal::new(false).render(&[Run::new(&labs)]);
+        assert!(
+            out.contains(
+                "  capture on server: netlab-captures/task3-port-closed.pcap\n    \
+                 2 packets in 0 ms: 1 TCP connection(s), 0 UDP flow(s), 0 ARP lookup(s)\n    \
+                 tcp 10.0.0.2:40000 → 10.0.0.3:9000 @0 ms: → SYN, ← RST\n"
+            ),
+            "{out}"
+        );
+        assert!(out.contains(
+            "  capture on server: x.pcap\n    tcpdump missed 3 packet(s) (dropped by the kernel): \
+             the lines above are incomplete\n    no capture: tcpdump exited\n"
+        ));
     }
 
     #[test]

@@ -36,11 +36,12 @@ impl ImageSet {
 }
 
 /// The image kinds `labs` use: echo always (probes run `netlab-echo`), tools
-/// when a scenario applies a firewall (the sidecar) or a host asks for it.
+/// when a scenario applies a firewall or an impairment (the sidecar) or a
+/// host asks for it. `--capture` needs tools too (the caller adds it).
 pub fn needed<'a>(labs: impl IntoIterator<Item = &'a Lab>) -> Vec<ImageKind> {
     let mut kinds = vec![ImageKind::Echo];
     for scenario in labs.into_iter().flat_map(|l| &l.scenarios) {
-        if !scenario.firewalls.is_empty() {
+        if !scenario.firewalls.is_empty() || !scenario.impairments.is_empty() {
             kinds.push(ImageKind::Tools);
         }
         for host in &scenario.hosts {

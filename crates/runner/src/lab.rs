@@ -14,6 +14,8 @@ use crate::{ImageSet, RunError};
 pub struct RunOptions {
     /// Leave containers and networks in place after the run (`--keep`).
     pub keep: bool,
+    /// Capture each scenario's packets into this directory (`--capture`).
+    pub capture_dir: Option<std::path::PathBuf>,
 }
 
 /// Runs labs on one engine with one set of prepared images.
@@ -58,6 +60,7 @@ impl Runner {
             events: &self.events,
             lab: &lab.name,
             keep: self.options.keep,
+            capture_dir: self.options.capture_dir.as_deref(),
         };
         let mut scenarios = Vec::new();
         for (index, sc) in lab.scenarios.iter().enumerate() {

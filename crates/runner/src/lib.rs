@@ -4,13 +4,16 @@
 //! Flow: [`images::ensure`] builds what the labs need, then
 //! [`Runner::run_lab`] creates the lab's networks and runs each scenario
 //! (`scenario.rs`): start hosts in order (`hosts.rs`), apply faults through a
-//! sidecar (`firewall.rs`), run the probes (`probe.rs`), grade the checks.
+//! sidecar (`firewall.rs`, `impair.rs`), capture packets around the probes
+//! (`capture.rs`, `--capture`), run the probes (`probe.rs`), grade the checks.
 
+mod capture;
 mod error;
 pub mod events;
 mod firewall;
 mod hosts;
 pub mod images;
+mod impair;
 mod lab;
 mod probe;
 mod scenario;

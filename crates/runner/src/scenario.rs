@@ -1,7 +1,9 @@
-//! One scenario: fresh containers for its hosts, its faults, its probes,
-//! its grades; then its containers go (or stay, stopped, with `--keep`).
+//! One scenario: fresh containers for its hosts, its faults (and link
+//! impairments), an optional packet capture around its probes, its grades;
+//! then its containers go (or stay, stopped, with `--keep`).
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::time::Instant;
 
 use netlab_engine::{Container, Engine, NetworkInfo, Run};
@@ -9,7 +11,8 @@ use netlab_lab::results::{CheckResult, CheckStatus, ProbeRun, ScenarioResult};
 use netlab_lab::{Image, Resolve, Scenario, evaluate};
 
 use crate::events::{Event, Events};
-use crate::{ImageSet, RunError, firewall, hosts, probe};
+use crate::impair::{self, Applied};
+use crate::{ImageSet, RunError, capture, firewall, hosts, probe};
 
 /// What every scenario of a lab shares.
 pub(crate) struct Ctx<'a> {
@@ -20,6 +23,8 @@ pub(crate) struct Ctx<'a> {
     pub events: &'a Events,
     pub lab: &'a str,
     pub keep: bool,
+    /// `--capture`: the directory for the scenarios' pcaps.
+    pub capture_dir: Option<&'a Path>,
 }
 
 impl Ctx<'_> {
@@ -34,9 +39,9 @@ impl Ctx<'_> {
 
 /// The containers a scenario started, removed at its end.
 #[derive(Default)]
-struct Live {
-    hosts: HashMap<String, Container>,
-    sidecars: Vec<Container>,
+pub(crate) struct Live {
+    pub hosts: HashMap<String, Container>,
+    pub sidecars: Vec<Container>,
 }
 
 pub(crate) async fn run(ctx: &Ctx<'_>, sc: &Scenario) -> ScenarioResult {
@@ -44,20 +49,37 @@ pub(crate) async fn run(ctx: &Ctx<'_>, sc: &Scenario) -> ScenarioResult {
     let until = started + sc.deadline;
     let mut live = Live::default();
     let mut notes = Vec::new();
+    let mut unsupported = Vec::new();
     let mut probes = Vec::new();
-    let mut error = match setup(ctx, sc, &mut live, &mut notes, until).await {
+    let mut error = match setup(ctx, sc, &mut live, &mut notes, &mut unsupported, until).await {
         Ok(()) => None,
         Err(e) => Some(e.to_string()),
     };
-    if error.is_none() {
+    let mut capture = None;
+    // An impairment the kernel cannot apply makes every measurement of the
+    // scenario meaningless: its probes do not run, its checks say why.
+    if error.is_none() && unsupported.is_empty() {
+        if let Some(dir) = ctx.capture_dir {
+            ctx.step(sc, format!("capturing packets on {}", sc.capture));
+            capture = Some(capture::start(ctx, sc, dir, &mut live).await);
+        }
         match run_probes(ctx, sc, &live, until).await {
             Ok(runs) => probes = runs,
             Err(e) => error = Some(e.to_string()),
         }
     }
-    let checks = match &error {
-        None => sc.checks.iter().map(|c| evaluate(c, &probes)).collect(),
-        Some(e) => sc.checks.iter().map(|c| not_evaluated(c, e)).collect(),
+    let capture = match capture {
+        Some(started) => Some(capture::finish(started).await),
+        None => None,
+    };
+    let checks = match (&error, unsupported.is_empty()) {
+        (Some(e), _) => sc.checks.iter().map(|c| not_evaluated(c, e)).collect(),
+        (None, false) => sc
+            .checks
+            .iter()
+            .map(|c| unsupported_check(c, &unsupported))
+            .collect(),
+        (None, true) => sc.checks.iter().map(|c| evaluate(c, &probes)).collect(),
     };
     teardown(ctx, sc, live).await;
     ScenarioResult {
@@ -69,6 +91,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, sc: &Scenario) -> ScenarioResult {
         duration_ms: started.elapsed().as_millis() as u64,
         error,
         notes,
+        capture,
     }
 }
 
@@ -78,6 +101,7 @@ async fn setup(
     sc: &Scenario,
     live: &mut Live,
     notes: &mut Vec<String>,
+    unsupported: &mut Vec<String>,
     until: Instant,
 ) -> Result<(), RunError> {
     for host in &sc.hosts {
@@ -101,6 +125,19 @@ async fn setup(
         live.sidecars.push(sidecar.container.clone());
         sidecar.run_all(&firewall::commands(fw)).await?;
         notes.push(firewall::describe(fw));
+    }
+    for imp in &sc.impairments {
+        ctx.step(sc, format!("impairing the link of {}", imp.host));
+        let target = &live.hosts[&imp.host];
+        let sidecar = ctx.run.start_sidecar(target, &ctx.images.tools()?).await?;
+        live.sidecars.push(sidecar.container.clone());
+        match impair::apply(&sidecar, imp).await? {
+            Applied::Done(note) => notes.push(note),
+            Applied::Unsupported(why) => {
+                notes.push(format!("unsupported: {why}"));
+                unsupported.push(why);
+            }
+        }
     }
     for host in sc.hosts.iter().filter(|h| h.port_closed) {
         notes.push(format!(
@@ -164,6 +201,15 @@ fn not_evaluated(check: &netlab_lab::Check, error: &str) -> CheckResult {
         expected: String::new(),
         explanation: check.explain.clone(),
         probes: check.kind.probes().into_iter().map(str::to_owned).collect(),
+    }
+}
+
+/// A check of a scenario whose impairment this machine cannot apply.
+fn unsupported_check(check: &netlab_lab::Check, why: &[String]) -> CheckResult {
+    CheckResult {
+        status: CheckStatus::Unsupported,
+        measured: format!("not measured: {}", why.join("; ")),
+        ..not_evaluated(check, "")
     }
 }
 

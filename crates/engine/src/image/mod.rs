@@ -182,6 +182,21 @@ impl Engine {
         }
     }
 
+    /// Tags `netlab/<kind>:<hash>` also as `netlab/<kind>:latest`, the name
+    /// `compose.yaml` uses (`netlab images` does this after building).
+    pub async fn tag_latest(&self, tag: &str) -> Result<String> {
+        let repo = tag.rsplit_once(':').map_or(tag, |(r, _)| r);
+        let opts = bollard::query_parameters::TagImageOptions {
+            repo: Some(repo.to_string()),
+            tag: Some("latest".into()),
+        };
+        self.docker
+            .tag_image(tag, Some(opts))
+            .await
+            .ctx(|| format!("tagging {tag} as {repo}:latest"))?;
+        Ok(format!("{repo}:latest"))
+    }
+
     /// Every image labelled `netlab.image`.
     pub async fn list_images(&self) -> Result<Vec<ImageInfo>> {
         let filters = HashMap::from([("label", vec![labels::IMAGE])]);

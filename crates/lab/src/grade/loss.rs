@@ -4,11 +4,19 @@ use super::{Verdict, fmt};
 use crate::resolved::Outcome;
 use crate::results::ProbeRun;
 
-pub fn expected(max_pct: f64) -> String {
-    format!("loss ≤ {}%", fmt::sig3(max_pct))
+pub fn expected(min_pct: f64, max_pct: f64) -> String {
+    if min_pct > 0.0 {
+        format!(
+            "loss between {}% and {}%",
+            fmt::sig3(min_pct),
+            fmt::sig3(max_pct)
+        )
+    } else {
+        format!("loss ≤ {}%", fmt::sig3(max_pct))
+    }
 }
 
-pub fn grade(run: &ProbeRun, max_pct: f64) -> Verdict {
+pub fn grade(run: &ProbeRun, min_pct: f64, max_pct: f64) -> Verdict {
     let sent = run.records.len() as f64;
     let ok = run
         .records
@@ -18,7 +26,8 @@ pub fn grade(run: &ProbeRun, max_pct: f64) -> Verdict {
     let loss = 100.0 * (sent - ok) / sent;
     let measured = format!("loss {}% ({ok}/{sent} replies)", fmt::sig3(loss));
     // A small epsilon so `max: 10%` accepts 1 of 10 despite float rounding.
-    Verdict::new(loss <= max_pct + 1e-9, measured, expected(max_pct))
+    let within = loss >= min_pct - 1e-9 && loss <= max_pct + 1e-9;
+    Verdict::new(within, measured, expected(min_pct, max_pct))
 }
 
 #[cfg(test)]
@@ -28,8 +37,13 @@ mod tests {
     use crate::results::CheckStatus;
 
     fn loss(max_pct: f64) -> crate::Check {
+        band(0.0, max_pct)
+    }
+
+    fn band(min_pct: f64, max_pct: f64) -> crate::Check {
         check(CheckKind::Loss {
             probe: "udp".into(),
+            min_pct,
             max_pct,
         })
     }
@@ -53,5 +67,14 @@ mod tests {
         let r = crate::evaluate(&loss(0.0), &nine_of_ten());
         assert_eq!(r.status, CheckStatus::Fail);
         assert_eq!(r.expected, "loss ≤ 0%");
+    }
+
+    #[test]
+    fn loss_band_needs_some_loss() {
+        let r = crate::evaluate(&band(15.0, 45.0), &nine_of_ten());
+        assert_eq!(r.status, CheckStatus::Fail);
+        assert_eq!(r.expected, "loss between 15% and 45%");
+        let r = crate::evaluate(&band(5.0, 45.0), &nine_of_ten());
+        assert_eq!(r.status, CheckStatus::Pass);
     }
 }

@@ -106,7 +106,11 @@ fn grade(kind: &CheckKind, probes: &[ProbeRun]) -> Verdict {
             within,
         } => outcome::grade(run(probe, probes), *is, *at_least, *within),
         CheckKind::Replies { probe } => replies::grade(run(probe, probes)),
-        CheckKind::Loss { probe, max_pct } => loss::grade(run(probe, probes), *max_pct),
+        CheckKind::Loss {
+            probe,
+            min_pct,
+            max_pct,
+        } => loss::grade(run(probe, probes), *min_pct, *max_pct),
         CheckKind::Rtt { series, bound } => rtt::grade(series, run(&series.probe, probes), bound),
         CheckKind::Compare { left, right, ratio } => compare::grade(
             (left, run(&left.probe, probes)),
@@ -125,7 +129,9 @@ fn expected_of(kind: &CheckKind) -> String {
             ..
         } => outcome::expected(*is, *at_least, *within),
         CheckKind::Replies { .. } => replies::EXPECTED.to_owned(),
-        CheckKind::Loss { max_pct, .. } => loss::expected(*max_pct),
+        CheckKind::Loss {
+            min_pct, max_pct, ..
+        } => loss::expected(*min_pct, *max_pct),
         CheckKind::Rtt { series, bound } => rtt::expected(series, bound),
         CheckKind::Compare { ratio, .. } => compare::expected(ratio),
     }
@@ -172,6 +178,7 @@ mod tests {
     fn loss() -> crate::Check {
         check(CheckKind::Loss {
             probe: "udp".into(),
+            min_pct: 0.0,
             max_pct: 100.0,
         })
     }
@@ -233,6 +240,7 @@ mod tests {
     fn strict_loss() -> crate::Check {
         check(CheckKind::Loss {
             probe: "udp".into(),
+            min_pct: 0.0,
             max_pct: 0.0,
         })
     }

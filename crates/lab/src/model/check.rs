@@ -63,7 +63,7 @@ pub struct RepliesCheck {
     pub probe: At<String>,
 }
 
-/// `loss: {probe: udp, max: 0%}`.
+/// `loss: {probe: udp, max: 0%}`, or a band `{probe: udp, min: 15%, max: 45%}`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
@@ -74,6 +74,8 @@ pub struct LossCheck {
     pub probe: At<String>,
     /// Highest acceptable loss.
     pub max: Percent,
+    /// Lowest acceptable loss (default 0%): for labs that impose loss on purpose.
+    pub min: Option<At<Percent>>,
 }
 
 /// `rtt: {probe: udp, metric: rtt, percentile: 50, max: 5ms}`: min and/or max.

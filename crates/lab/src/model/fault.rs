@@ -2,13 +2,14 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::span::At;
+use crate::units::{Dur, Percent, Rate};
 
-/// A fault. Exactly one of `port_closed`, `absent`, `firewall` names the target host;
-/// the other keys refine it.
+/// A fault. Exactly one of `port_closed`, `absent`, `firewall`, `impair` names the target
+/// host; the other keys refine it.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a fault: `port_closed: HOST`, `absent: HOST` or `firewall: HOST`"
+    expecting = "a fault: `port_closed: HOST`, `absent: HOST`, `firewall: HOST` or `impair: HOST`"
 )]
 pub struct FaultSpec {
     /// The host runs but its program does not (echo image: `idle`): nothing listens.
@@ -17,6 +18,9 @@ pub struct FaultSpec {
     pub absent: Option<At<String>>,
     /// A firewall rule on the host, applied by a sidecar sharing its network namespace.
     pub firewall: Option<At<String>>,
+    /// Impairments on the host's link (`delay`, `jitter`, `loss`, `rate`), applied by a
+    /// sidecar sharing its network namespace with `tc` and iptables.
+    pub impair: Option<At<String>>,
     /// `absent` only: `none` (default) = the name does not resolve; `address` = probes go to an
     /// unused address of the lab's subnet (ARP fails).
     pub resolve: Option<At<Resolve>>,
@@ -28,6 +32,15 @@ pub struct FaultSpec {
     pub port: Option<At<i64>>,
     /// `firewall` only: `in` (default, packets to the host) or `out`.
     pub direction: Option<At<Direction>>,
+    /// `impair` only: delay added to every packet the host sends (tc netem; needs `sch_netem`).
+    pub delay: Option<At<Dur>>,
+    /// `impair` only, with `delay`: random variation of the delay, ± this much (tc netem).
+    pub jitter: Option<At<Dur>>,
+    /// `impair` only: share of the packets arriving at the host that are dropped at random
+    /// (iptables `statistic` match).
+    pub loss: Option<At<Percent>>,
+    /// `impair` only: bandwidth of the host's outgoing traffic, e.g. `1mbit` (tc tbf).
+    pub rate: Option<At<Rate>>,
 }
 
 /// How a probe reaches an absent host.

@@ -59,6 +59,9 @@ pub struct ScenarioSpec {
     pub description: Option<String>,
     /// Upper bound on the scenario's wall time (default `120s`); a hang becomes `timeout` outcomes.
     pub deadline: Option<At<Dur>>,
+    /// Host whose network namespace `netlab run --capture` records. Default: the target of
+    /// the first probe, or its client when that target is absent.
+    pub capture: Option<At<String>>,
     /// Faults applied before the probes run.
     #[serde(default, deserialize_with = "crate::units::null_as_empty")]
     #[schemars(with = "Option<Vec<FaultSpec>>")]

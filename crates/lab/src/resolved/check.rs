@@ -42,8 +42,12 @@ pub enum CheckKind {
     },
     /// At least one reply and no wrong ones.
     Replies { probe: String },
-    /// Loss percentage at most `max_pct`.
-    Loss { probe: String, max_pct: f64 },
+    /// Loss percentage within `min_pct..=max_pct`.
+    Loss {
+        probe: String,
+        min_pct: f64,
+        max_pct: f64,
+    },
     /// A percentile of one series within bounds.
     Rtt {
         series: Series,

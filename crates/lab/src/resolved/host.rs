@@ -59,6 +59,27 @@ pub struct Absent {
     pub resolve: Resolve,
 }
 
+/// Impairments of a host's link, applied by a NET_ADMIN sidecar in its
+/// namespace: delay and jitter with tc netem on egress, loss with the
+/// iptables `statistic` match on ingress, rate with tc tbf on egress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Impairment {
+    pub host: String,
+    pub delay: Option<Duration>,
+    pub jitter: Option<Duration>,
+    /// Percent, 0..=100.
+    pub loss: Option<f64>,
+    /// Bits per second.
+    pub rate: Option<u64>,
+}
+
+impl Impairment {
+    /// Needs the `sch_netem` qdisc (delay, jitter).
+    pub fn needs_netem(&self) -> bool {
+        self.delay.is_some() || self.jitter.is_some()
+    }
+}
+
 /// A firewall rule on a host, applied by a NET_ADMIN sidecar in its namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Firewall {

@@ -8,7 +8,7 @@ mod probe;
 use std::time::Duration;
 
 pub use check::{Bound, Check, CheckKind, Series};
-pub use host::{Absent, Firewall, Host, Image, Readiness};
+pub use host::{Absent, Firewall, Host, Image, Impairment, Readiness};
 pub use probe::{Payload, Probe};
 
 pub use crate::model::{Connection, Direction, FwAction, FwProto, Metric, Resolve};
@@ -53,6 +53,11 @@ pub struct Scenario {
     pub absent: Vec<Absent>,
     /// Firewall rules to apply (through a sidecar) after the hosts are ready.
     pub firewalls: Vec<Firewall>,
+    /// Link impairments to apply (through a sidecar) after the hosts are ready.
+    pub impairments: Vec<Impairment>,
+    /// Host whose namespace `--capture` records (resolved default: the first
+    /// probe's target, or its client when the target is absent).
+    pub capture: String,
     pub probes: Vec<Probe>,
     pub checks: Vec<Check>,
 }

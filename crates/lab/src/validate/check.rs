@@ -67,9 +67,21 @@ fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe]) -> Option<Check> {
             probe: refs.probe(cx, &r.value.probe)?.id.clone(),
         }
     } else if let Some(l) = &spec.loss {
+        let max_pct = l.value.max.0;
+        let min_pct = l.value.min.as_ref().map_or(0.0, |m| {
+            if m.value.0 > max_pct {
+                cx.err(
+                    m.pos,
+                    format!("`min` {}% is above `max` {max_pct}%", m.value.0),
+                    "`min` at most `max`",
+                );
+            }
+            m.value.0
+        });
         CheckKind::Loss {
             probe: refs.probe(cx, &l.value.probe)?.id.clone(),
-            max_pct: l.value.max.0,
+            min_pct,
+            max_pct,
         }
     } else if let Some(r) = &spec.rtt {
         let series = refs.series(

@@ -1,11 +1,11 @@
-//! Faults of one scenario: which hosts are absent, port-closed, firewalled.
+//! Faults of one scenario: which hosts are absent, port-closed, firewalled, impaired.
 
 use std::collections::HashMap;
 
 use super::Cx;
 use super::host::Hosts;
 use crate::model::FaultSpec;
-use crate::resolved::{Absent, Firewall, Host, Image, Readiness};
+use crate::resolved::{Absent, Firewall, Host, Image, Impairment, Readiness};
 use crate::span::At;
 
 #[derive(Default)]
@@ -13,6 +13,7 @@ pub(crate) struct Faults {
     pub port_closed: Vec<String>,
     pub absent: Vec<Absent>,
     pub firewalls: Vec<Firewall>,
+    pub impairments: Vec<Impairment>,
 }
 
 impl Faults {
@@ -57,6 +58,7 @@ pub(crate) fn faults(cx: &mut Cx, raw: &[At<FaultSpec>], hosts: &Hosts) -> Fault
             ("port_closed", &spec.port_closed),
             ("absent", &spec.absent),
             ("firewall", &spec.firewall),
+            ("impair", &spec.impair),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
@@ -69,7 +71,7 @@ pub(crate) fn faults(cx: &mut Cx, raw: &[At<FaultSpec>], hosts: &Hosts) -> Fault
                 } else {
                     format!("fault with {} kinds", kinds.len())
                 },
-                "exactly one of `port_closed: HOST`, `absent: HOST`, `firewall: HOST`",
+                "exactly one of `port_closed: HOST`, `absent: HOST`, `firewall: HOST`, `impair: HOST`",
             );
             continue;
         };
@@ -79,15 +81,25 @@ pub(crate) fn faults(cx: &mut Cx, raw: &[At<FaultSpec>], hosts: &Hosts) -> Fault
         }
         let host = target.value.clone();
         match kind {
-            "firewall" => {
+            "firewall" | "impair" => {
                 if let Some("absent") = state.get(&host).copied() {
                     cx.err(
                         target.pos,
-                        format!("firewall on absent host `{host}`"),
+                        format!("{kind} on absent host `{host}`"),
                         "a host that is started in this scenario",
                     );
                 }
-                out.firewalls.push(firewall(cx, spec, f, host));
+                if kind == "firewall" {
+                    out.firewalls.push(firewall(cx, spec, f, host));
+                } else if out.impairments.iter().any(|i| i.host == host) {
+                    cx.err(
+                        target.pos,
+                        format!("host `{host}` is impaired twice in this scenario"),
+                        "one `impair` fault per host, with all its keys",
+                    );
+                } else if let Some(i) = super::impair::impairment(cx, spec, f, host) {
+                    out.impairments.push(i);
+                }
             }
             _ => {
                 if let Some(prev) = state.insert(host.clone(), kind) {
@@ -99,10 +111,17 @@ pub(crate) fn faults(cx: &mut Cx, raw: &[At<FaultSpec>], hosts: &Hosts) -> Fault
                     continue;
                 }
                 if kind == "absent" {
-                    if out.firewalls.iter().any(|fw| fw.host == host) {
+                    let other = if out.firewalls.iter().any(|fw| fw.host == host) {
+                        Some("firewall")
+                    } else if out.impairments.iter().any(|i| i.host == host) {
+                        Some("impair")
+                    } else {
+                        None
+                    };
+                    if let Some(other) = other {
                         cx.err(
                             target.pos,
-                            format!("firewall on absent host `{host}`"),
+                            format!("{other} on absent host `{host}`"),
                             "a host that is started in this scenario",
                         );
                     }
@@ -148,6 +167,10 @@ fn refinements_fit(cx: &mut Cx, spec: &FaultSpec, kind: &str) {
         spec.direction.as_ref().map(|v| v.pos),
         "firewall",
     );
+    misplaced("delay", spec.delay.as_ref().map(|v| v.pos), "impair");
+    misplaced("jitter", spec.jitter.as_ref().map(|v| v.pos), "impair");
+    misplaced("loss", spec.loss.as_ref().map(|v| v.pos), "impair");
+    misplaced("rate", spec.rate.as_ref().map(|v| v.pos), "impair");
 }
 
 fn firewall(cx: &mut Cx, spec: &FaultSpec, f: &At<FaultSpec>, host: String) -> Firewall {

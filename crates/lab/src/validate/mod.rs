@@ -4,6 +4,7 @@
 mod check;
 mod fault;
 mod host;
+mod impair;
 mod probe;
 
 use std::collections::HashSet;
@@ -178,6 +179,7 @@ fn scenario(cx: &mut Cx, sc: &crate::model::ScenarioSpec, hosts: &host::Hosts) -
     let faults = fault::faults(cx, &sc.faults, hosts);
     let probes = probe::probes(cx, &sc.probes, hosts, &faults);
     let checks = check::checks(cx, &sc.checks, &probes);
+    let capture = capture_host(cx, sc, hosts, &faults, &probes);
     let (started, absent) = faults.apply(hosts);
     Scenario {
         name: sc.name.value.clone(),
@@ -187,7 +189,39 @@ fn scenario(cx: &mut Cx, sc: &crate::model::ScenarioSpec, hosts: &host::Hosts) -
         hosts: started,
         absent,
         firewalls: faults.firewalls,
+        impairments: faults.impairments,
+        capture,
         probes,
         checks,
+    }
+}
+
+/// The host `--capture` records: `capture: HOST` (started in this
+/// scenario), else the first probe's target, else (absent) its client.
+fn capture_host(
+    cx: &mut Cx,
+    sc: &crate::model::ScenarioSpec,
+    hosts: &host::Hosts,
+    faults: &fault::Faults,
+    probes: &[crate::resolved::Probe],
+) -> String {
+    if let Some(c) = &sc.capture {
+        if hosts.check_ref(cx, c, "capture") && faults.is_absent(&c.value) {
+            cx.err(
+                c.pos,
+                format!("cannot capture on absent host `{}`", c.value),
+                "a host that is started in this scenario",
+            );
+        }
+        return c.value.clone();
+    }
+    let Some(first) = probes.first() else {
+        return String::new();
+    };
+    let target = first.to.split(':').next().unwrap_or_default();
+    if hosts.get(target).is_some() && !faults.is_absent(target) {
+        target.to_owned()
+    } else {
+        first.from.clone()
     }
 }

@@ -38,7 +38,9 @@ pub async fn images(args: ImagesArgs, ui: Ui) -> Result<ExitCode, Failure> {
             } else {
                 "present".into()
             };
-            format!("{name:<7} {}  {state}", image.tag)
+            // compose.yaml runs the images by this name.
+            let latest = engine.tag_latest(&image.tag).await.map_err(infra)?;
+            format!("{name:<7} {}  {state}, tagged {latest}", image.tag)
         };
         text.push_str(&line);
         text.push('\n');

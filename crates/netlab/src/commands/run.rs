@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::anyhow;
-use netlab_engine::Run;
+use netlab_engine::{ImageKind, Run};
 use netlab_lab::results::{LabResult, Totals};
 use netlab_report::{Exporter, Html, Json, Junit, Run as Results, Terminal};
 use netlab_runner::events::Events;
@@ -28,14 +28,20 @@ pub async fn run(args: RunArgs, ui: Ui) -> Result<ExitCode, Failure> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let events = Events::new(tx);
     let shown = tokio::spawn(progress::show(rx, ui.bars));
-    let kinds = images::needed(&labs);
+    let mut kinds = images::needed(&labs);
+    if args.capture && !kinds.contains(&ImageKind::Tools) {
+        kinds.push(ImageKind::Tools); // tcpdump lives in the tools image
+    }
     let images = images::ensure(&engine, &kinds, &image_sources(), &events)
         .await
         .map_err(infra)?;
     let runner = Runner::new(
         engine.clone(),
         images,
-        RunOptions { keep: args.keep },
+        RunOptions {
+            keep: args.keep,
+            capture_dir: args.capture.then(|| args.capture_dir.clone()),
+        },
         events,
     );
 
