@@ -42,12 +42,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# host NAME ARGS...: a netlab-echo container reachable as NAME.
+# host NAME ARGS...: a netlab-echo container reachable as NAME; an unknown
+# name fails after 1 s, not after the embedded DNS's upstream timeouts (as
+# netlab's hosts).
 host() {
   local name=$1
   shift
   docker run -d --name "$RUN-$name" --network "$NET" --network-alias "$name" \
-    "${LABELS[@]}" "$ECHO" "$@" >/dev/null
+    --dns-option timeout:1 --dns-option attempts:1 "${LABELS[@]}" "$ECHO" "$@" >/dev/null
 }
 
 # Polls the server's log for its ready line (bounded: 10 s).
