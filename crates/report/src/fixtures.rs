@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use netlab_lab::results::{
-    CheckResult, CheckStatus, LabResult, Outcome, ProbeRecord, ProbeRun, ProbeSummary, Proto,
-    ScenarioResult, Stats,
+    CaptureSummary, CheckResult, CheckStatus, LabResult, Outcome, ProbeRecord, ProbeRun,
+    ProbeSummary, Proto, ScenarioResult, Stats,
 };
 
 pub fn stats(base: f64) -> Stats {
@@ -157,4 +157,41 @@ pub fn labs() -> Vec<LabResult> {
         scenarios: vec![compare, fault],
         duration_ms: 2_200,
     }]
+}
+
+/// A capture of one refused TCP connection: SYN, then RST.
+pub fn capture_syn_rst() -> CaptureSummary {
+    use netlab_lab::results::{Dir, Flow, FlowProto, WireEvent, WireKind, WireSummary};
+    let event = |dir, kind| WireEvent {
+        at_ms: 1.0,
+        last_ms: 1.0,
+        dir,
+        kind,
+        bytes: 0,
+        count: 1,
+        code: None,
+    };
+    CaptureSummary {
+        host: "server".into(),
+        file: "netlab-captures/task3-port-closed.pcap".into(),
+        wire: Some(WireSummary {
+            packets: 2,
+            other: 0,
+            duration_ms: 0.2,
+            flows: vec![Flow {
+                proto: FlowProto::Tcp,
+                client: "10.0.0.2:40000".into(),
+                server: "10.0.0.3:9000".into(),
+                start_ms: 0.0,
+                events: vec![
+                    event(Dir::ToServer, WireKind::Syn),
+                    event(Dir::ToClient, WireKind::Rst),
+                ],
+                to_server: 1,
+                to_client: 1,
+            }],
+        }),
+        dropped: 0,
+        error: None,
+    }
 }

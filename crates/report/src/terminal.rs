@@ -8,13 +8,12 @@ use netlab_lab::results::{
     CaptureSummary, CheckStatus, LabResult, ProbeRun, ScenarioResult, Stats, Totals,
 };
 
-use crate::fmt::{micros, millis, percent, points, score_line, status_label, wire_name, wrap};
+use crate::fmt::{
+    capture_lines, micros, millis, percent, points, score_line, status_label, wire_name, wrap,
+};
 use crate::{Exporter, ReportError, Run};
 
 pub(crate) const DEFAULT_WIDTH: u16 = 100;
-/// Conversations and events per conversation shown of a capture; the pcap has the rest.
-const CAPTURE_FLOWS: usize = 12;
-const CAPTURE_EVENTS: usize = 12;
 
 /// Colour is the caller's decision (TTY, `NO_COLOR`); with `color: false`
 /// the output is plain text.
@@ -124,20 +123,12 @@ impl Terminal {
     fn capture(&self, out: &mut String, c: &CaptureSummary) {
         let head = format!("capture on {}: {}", c.host, c.file);
         let _ = writeln!(out, "  {}", self.paint(&head, Style::Bold));
-        if let Some(wire) = &c.wire {
-            for line in wire.lines(CAPTURE_FLOWS, CAPTURE_EVENTS) {
-                let _ = writeln!(out, "    {line}");
-            }
+        let (lines, warnings) = capture_lines(c);
+        for line in lines {
+            let _ = writeln!(out, "    {line}");
         }
-        if c.dropped > 0 {
-            let warn = format!(
-                "tcpdump missed {} packet(s) (dropped by the kernel): the lines above are incomplete",
-                c.dropped
-            );
+        for warn in warnings {
             let _ = writeln!(out, "    {}", self.paint(&warn, Style::Bad));
-        }
-        if let Some(e) = &c.error {
-            let _ = writeln!(out, "    {}", self.paint(e, Style::Bad));
         }
     }
 
@@ -398,40 +389,8 @@ mod tests {
 
     #[test]
     fn shows_the_capture_summary_per_conversation() {
-        use netlab_lab::results::{Dir, Flow, FlowProto, WireEvent, WireKind, WireSummary};
-        let event = |dir, kind| WireEvent {
-            at_ms: 1.0,
-            last_ms: 1.0,
-            dir,
-            kind,
-            bytes: 0,
-            count: 1,
-            code: None,
-        };
         let mut labs = fixtures::labs();
-        labs[0].scenarios[1].capture = Some(CaptureSummary {
-            host: "server".into(),
-            file: "netlab-captures/task3-port-closed.pcap".into(),
-            wire: Some(WireSummary {
-                packets: 2,
-                other: 0,
-                duration_ms: 0.2,
-                flows: vec![Flow {
-                    proto: FlowProto::Tcp,
-                    client: "10.0.0.2:40000".into(),
-                    server: "10.0.0.3:9000".into(),
-                    start_ms: 0.0,
-                    events: vec![
-                        event(Dir::ToServer, WireKind::Syn),
-                        event(Dir::ToClient, WireKind::Rst),
-                    ],
-                    to_server: 1,
-                    to_client: 1,
-                }],
-            }),
-            dropped: 0,
-            error: None,
-        });
+        labs[0].scenarios[1].capture = Some(fixtures::capture_syn_rst());
         labs[0].scenarios[0].capture = Some(CaptureSummary {
             host: "server".into(),
             file: "x.pcap".into(),

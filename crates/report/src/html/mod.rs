@@ -3,6 +3,7 @@
 //! score, the outcome matrix when the lab has outcome checks, and per
 //! scenario the checks, the probes and the RTT plots.
 
+mod capture;
 mod checks;
 mod escape;
 mod matrix;
@@ -105,6 +106,9 @@ fn scenario_section(out: &mut String, s: &ScenarioResult) {
     checks::table(out, &s.checks);
     plot::plots(out, &s.probes);
     checks::probes(out, &s.probes);
+    if let Some(c) = &s.capture {
+        capture::section(out, c);
+    }
     for n in &s.notes {
         let _ = writeln!(
             out,

@@ -219,3 +219,17 @@ fn several_runs_make_one_article_each() {
     assert!(html.contains("<h1>netlab feedback: bob</h1>"));
     assert!(html.contains("<title>netlab report</title>"));
 }
+
+#[test]
+fn the_packets_behind_a_scenario_are_on_the_page() {
+    let mut labs = fixtures::labs();
+    labs[0].scenarios[0].capture = Some(fixtures::capture_syn_rst());
+    let html = page(&labs);
+    let wire = between(&html, "<pre class=\"wire\">", "</pre>");
+    assert!(
+        wire.contains("tcp 10.0.0.2:40000 → 10.0.0.3:9000 @0 ms: → SYN, ← RST"),
+        "{wire}"
+    );
+    assert!(html.contains("captured on server"));
+    assert!(html.contains("netlab-captures/task3-port-closed.pcap"));
+}
