@@ -49,24 +49,50 @@ impl Run {
     }
 }
 
+/// What the labels of one object say about its run.
+struct RunStamp {
+    run: String,
+    /// `None` when the owner label is missing or malformed.
+    owner: Option<Owner>,
+    keep: bool,
+}
+
+impl RunStamp {
+    fn finished(&self) -> bool {
+        self.owner.as_ref().is_some_and(Owner::is_dead_here)
+    }
+}
+
 impl Engine {
-    /// Removes everything labelled `netlab.run` (`netlab clean`).
+    /// Removes everything labelled `netlab.run`, live runs included
+    /// (`netlab clean --all`).
     pub async fn clean_all(&self) -> Result<Removed> {
         self.remove_labelled(labels::RUN).await
     }
 
+    /// Removes the objects of every run whose owner process has ended on this
+    /// host, kept runs included (`netlab clean`). Live runs are left alone.
+    pub async fn clean_finished(&self) -> Result<Removed> {
+        self.remove_runs(|s| s.finished()).await
+    }
+
     /// Removes objects of runs whose owner process no longer exists on this
-    /// host. Objects of live runs, of other hosts, or without a readable
-    /// owner are left alone.
+    /// host, except runs made with `--keep`. Objects of live runs, of other
+    /// hosts, or without a readable owner are left alone.
     pub async fn reap_dead_runs(&self) -> Result<Removed> {
-        let mut dead = BTreeSet::new();
-        for (run, owner) in self.run_owners().await? {
-            if Owner::parse(&owner).is_some_and(|o| o.is_dead_here()) {
-                dead.insert(run);
-            }
-        }
+        self.remove_runs(|s| s.finished() && !s.keep).await
+    }
+
+    async fn remove_runs(&self, pick: impl Fn(&RunStamp) -> bool) -> Result<Removed> {
+        let picked: BTreeSet<String> = self
+            .run_stamps()
+            .await?
+            .into_iter()
+            .filter(|s| pick(s))
+            .map(|s| s.run)
+            .collect();
         let mut removed = Removed::default();
-        for run in dead {
+        for run in picked {
             removed.add(
                 self.remove_labelled(&format!("{}={run}", labels::RUN))
                     .await?,
@@ -75,8 +101,8 @@ impl Engine {
         Ok(removed)
     }
 
-    /// (run id, owner label) of every labelled container and network.
-    async fn run_owners(&self) -> Result<Vec<(String, String)>> {
+    /// The run stamp of every labelled container and network.
+    async fn run_stamps(&self) -> Result<Vec<RunStamp>> {
         let filters = HashMap::from([("label", vec![labels::RUN])]);
         let containers = self
             .docker
@@ -103,7 +129,13 @@ impl Engine {
             .filter_map(|n| n.labels);
         Ok(containers
             .chain(networks)
-            .filter_map(|mut l| Some((l.remove(labels::RUN)?, l.remove(labels::OWNER)?)))
+            .filter_map(|mut l| {
+                Some(RunStamp {
+                    run: l.remove(labels::RUN)?,
+                    owner: l.remove(labels::OWNER).as_deref().and_then(Owner::parse),
+                    keep: l.contains_key(labels::KEEP),
+                })
+            })
             .collect())
     }
 

@@ -11,6 +11,9 @@ pub const LAB: &str = "netlab.lab";
 pub const OWNER: &str = "netlab.owner";
 /// Set on sidecars, which must go before the container whose namespace they share.
 pub const ROLE: &str = "netlab.role";
+/// Set on every object of a run made with `--keep`: the reaper of dead
+/// runs leaves such a run alone; `netlab clean` removes it.
+pub const KEEP: &str = "netlab.keep";
 /// Kind of a netlab image (`echo`, `tools`, `python`, `base`).
 pub const IMAGE: &str = "netlab.image";
 

@@ -13,6 +13,7 @@ pub struct Run {
     id: String,
     lab: String,
     owner: Owner,
+    keep: bool,
 }
 
 impl Run {
@@ -28,6 +29,7 @@ impl Run {
             id: id.to_string(),
             lab: lab.to_string(),
             owner: Owner::current(),
+            keep: false,
         }
     }
 
@@ -37,6 +39,13 @@ impl Run {
             owner,
             ..Run::with_id(engine, id, lab)
         }
+    }
+
+    /// Marks the run's objects as kept (`netlab run --keep`): later runs'
+    /// reapers leave them for inspection until `netlab clean`.
+    pub fn kept(mut self) -> Run {
+        self.keep = true;
+        self
     }
 
     pub fn id(&self) -> &str {
@@ -51,9 +60,13 @@ impl Run {
         &self.engine
     }
 
-    /// `netlab.run`, `netlab.lab`, `netlab.owner`.
+    /// `netlab.run`, `netlab.lab`, `netlab.owner` (and `netlab.keep`).
     pub fn labels(&self) -> HashMap<String, String> {
-        labels::run_labels(&self.id, &self.lab, &self.owner)
+        let mut l = labels::run_labels(&self.id, &self.lab, &self.owner);
+        if self.keep {
+            l.insert(labels::KEEP.into(), "true".into());
+        }
+        l
     }
 
     /// Docker object name for a logical name: `netlab-<first 8 of run id>-<name>`

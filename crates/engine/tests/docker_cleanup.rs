@@ -77,3 +77,29 @@ async fn guard_cleans_up_after_a_panic() {
     assert!(result.unwrap_err().is_panic());
     assert_eq!(common::leftovers(&engine, &id).await, (0, 0));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kept_runs_survive_the_reaper_until_clean() {
+    let engine = common::engine().await;
+    let echo = common::image(&engine, ImageKind::Echo).await;
+    let me = Owner::current();
+    let ended = Owner {
+        start: me.start + 1,
+        ..me
+    };
+    let id = Run::new(&engine, "keep-test").id().to_string();
+    let kept = Run::with_owner(&engine, &id, "keep-test", ended).kept();
+    let _guard = kept.guard();
+    let net = kept.create_network("lan", None).await.unwrap();
+    kept.start_container(&ContainerSpec::new("server", &echo).network(&net.docker_name, &[]))
+        .await
+        .unwrap();
+
+    let reaped = engine.reap_dead_runs().await.unwrap();
+    assert!(!reaped.runs.contains(&id), "kept run spared: {reaped:?}");
+    assert_eq!(common::leftovers(&engine, &id).await, (1, 1));
+
+    let cleaned = engine.clean_finished().await.unwrap();
+    assert!(cleaned.runs.contains(&id), "clean removes it: {cleaned:?}");
+    assert_eq!(common::leftovers(&engine, &id).await, (0, 0));
+}

@@ -52,8 +52,9 @@ pub enum Command {
     Run(RunArgs),
     /// Check lab files for mistakes without running them (needs no Docker).
     Validate(ValidateArgs),
-    /// Remove every container and network that netlab runs left behind.
-    Clean,
+    /// Remove the containers and networks of finished netlab runs (a killed
+    /// run, `--keep`); runs still in progress are left alone unless `--all`.
+    Clean(CleanArgs),
     /// List netlab's images (echo, tools, python) and build those missing or stale.
     Images(ImagesArgs),
 }
@@ -76,8 +77,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
 
-    /// Leave containers and networks running after the run, for inspection
-    /// (`netlab clean` removes them).
+    /// Leave a completed run's containers (stopped, with their logs) and
+    /// network for inspection; later runs leave them alone, `netlab clean`
+    /// removes them. An interrupted run is always removed.
     #[arg(long)]
     pub keep: bool,
 
@@ -102,6 +104,13 @@ pub struct ValidateArgs {
     /// Lab files to check.
     #[arg(required = true, value_name = "LAB")]
     pub labs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CleanArgs {
+    /// Also remove the objects of netlab runs that are still in progress.
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,9 @@ pub const INTERRUPTED: u8 = 130;
 pub enum Failure {
     #[error("{0:#}")]
     Usage(anyhow::Error),
+    /// Lab files with mistakes; each line already says `file:line:col: error: ...`.
+    #[error("{0}")]
+    BadLab(String),
     #[error("{0:#}")]
     Infra(anyhow::Error),
     #[error("interrupted")]
@@ -26,9 +29,17 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// The message for stderr: lab errors as they are, others after `netlab: error:`.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::BadLab(text) => text.clone(),
+            other => format!("netlab: error: {other}"),
+        }
+    }
+
     pub fn code(&self) -> ExitCode {
         ExitCode::from(match self {
-            Failure::Usage(_) => USAGE,
+            Failure::Usage(_) | Failure::BadLab(_) => USAGE,
             Failure::Infra(_) => INFRA,
             Failure::Interrupted => INTERRUPTED,
         })

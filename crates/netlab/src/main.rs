@@ -5,6 +5,7 @@
 mod cli;
 mod commands;
 mod exit;
+mod interrupt;
 mod output;
 mod progress;
 
@@ -27,7 +28,7 @@ fn main() -> ExitCode {
     match runtime.block_on(commands::dispatch(cli)) {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("netlab: error: {failure}");
+            eprintln!("{}", failure.message());
             failure.code()
         }
     }

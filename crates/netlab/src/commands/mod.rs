@@ -44,7 +44,7 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Run(args) => run::run(args, ui).await,
         Command::Validate(args) => validate::validate(&args.labs),
-        Command::Clean => clean::clean().await,
+        Command::Clean(args) => clean::clean(args.all).await,
         Command::Images(args) => images::images(args, ui).await,
     }
 }
@@ -63,7 +63,7 @@ pub fn load_labs(paths: &[PathBuf]) -> Result<Vec<Lab>, Failure> {
     if errors.is_empty() {
         Ok(labs)
     } else {
-        Err(Failure::Usage(anyhow!("{}", errors.join("\n"))))
+        Err(Failure::BadLab(errors.join("\n")))
     }
 }
 

@@ -13,16 +13,17 @@ use netlab_runner::{RunOptions, Runner, images};
 use super::{Ui, connect, image_sources, load_labs};
 use crate::cli::RunArgs;
 use crate::exit::{self, Failure};
+use crate::interrupt::Interrupt;
 use crate::{output, progress};
 
 pub async fn run(args: RunArgs, ui: Ui) -> Result<ExitCode, Failure> {
     let labs = load_labs(&args.labs)?;
-    let engine = connect().await?;
+    let stop = Interrupt::install();
+    let engine = stop.race(connect()).await??;
     let infra = |e: netlab_runner::RunError| Failure::Infra(anyhow!(e));
     // Leftovers of runs whose process died (kill -9, power loss) go first.
-    engine
-        .reap_dead_runs()
-        .await
+    stop.race(engine.reap_dead_runs())
+        .await?
         .map_err(|e| Failure::Infra(anyhow!(e)))?;
 
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
@@ -32,8 +33,9 @@ pub async fn run(args: RunArgs, ui: Ui) -> Result<ExitCode, Failure> {
     if args.capture && !kinds.contains(&ImageKind::Tools) {
         kinds.push(ImageKind::Tools); // tcpdump lives in the tools image
     }
-    let images = images::ensure(&engine, &kinds, &image_sources(), &events)
-        .await
+    let images = stop
+        .race(images::ensure(&engine, &kinds, &image_sources(), &events))
+        .await?
         .map_err(infra)?;
     let runner = Runner::new(
         engine.clone(),
@@ -48,12 +50,14 @@ pub async fn run(args: RunArgs, ui: Ui) -> Result<ExitCode, Failure> {
     let mut results: Vec<LabResult> = Vec::new();
     let mut stopped = None;
     for lab in &labs {
+        if stop.happened() {
+            stopped = Some(Failure::Interrupted);
+            break;
+        }
         let run = Run::new(&engine, &lab.name);
+        let run = if args.keep { run.kept() } else { run };
         let guard = run.guard(); // removes the run's objects if we panic
-        let outcome = tokio::select! {
-            r = runner.run_lab(lab, &run) => Some(r),
-            _ = interrupted() => None,
-        };
+        let outcome = stop.race(runner.run_lab(lab, &run)).await.ok();
         let keep = args.keep && outcome.is_some();
         if !keep {
             run.cleanup()
@@ -127,17 +131,4 @@ fn write_files(args: &RunArgs, results: &[LabResult]) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn interrupted() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => return std::future::pending().await,
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
 }
