@@ -8,6 +8,7 @@
 //! [`schema::generate`] is the JSON Schema of the file.
 
 mod argv;
+mod bytes;
 mod error;
 pub mod grade;
 mod model;
@@ -20,6 +21,7 @@ mod units;
 mod validate;
 
 pub use error::{Issue, LabError};
-pub use grade::evaluate;
+pub use bytes::Bytes;
+pub use grade::{evaluate, evaluate_with};
 pub use parse::{load, parse};
 pub use resolved::*;

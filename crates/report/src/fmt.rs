@@ -67,7 +67,9 @@ pub fn status_label(status: CheckStatus) -> &'static str {
         CheckStatus::Pass => "PASS",
         CheckStatus::Fail => "FAIL",
         CheckStatus::Unsupported => "UNSUPPORTED",
-        CheckStatus::Error => "ERROR",
+        CheckStatus::Timeout => "TIMEOUT",
+        CheckStatus::Crash => "CRASH",
+        CheckStatus::Error => "INFRA ERROR",
     }
 }
 

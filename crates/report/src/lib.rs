@@ -10,6 +10,7 @@ mod gradescope;
 mod json;
 mod junit;
 mod markdown;
+mod program;
 mod terminal;
 
 use std::str::FromStr;

@@ -6,10 +6,11 @@ use std::time::Instant;
 
 use netlab_engine::{Container, Engine, NetworkInfo, Run};
 use netlab_lab::results::{CheckResult, CheckStatus, ProbeRun, ScenarioResult};
-use netlab_lab::{Image, Resolve, Scenario, evaluate};
+use netlab_lab::{Image, Resolve, Scenario, evaluate_with};
 
 use crate::events::{Event, Events};
-use crate::{ImageSet, RunError, firewall, hosts, probe};
+use crate::submission::{Stop, SubmissionCtx};
+use crate::{ImageSet, RunError, firewall, hosts, probe, program, submission};
 
 /// What every scenario of a lab shares.
 pub(crate) struct Ctx<'a> {
@@ -20,6 +21,8 @@ pub(crate) struct Ctx<'a> {
     pub events: &'a Events,
     pub lab: &'a str,
     pub keep: bool,
+    /// `netlab grade`: the submission being graded.
+    pub submission: Option<&'a SubmissionCtx>,
 }
 
 impl Ctx<'_> {
@@ -34,8 +37,8 @@ impl Ctx<'_> {
 
 /// The containers a scenario started, removed at its end.
 #[derive(Default)]
-struct Live {
-    hosts: HashMap<String, Container>,
+pub(crate) struct Live {
+    pub hosts: HashMap<String, Container>,
     sidecars: Vec<Container>,
 }
 
@@ -45,26 +48,45 @@ pub(crate) async fn run(ctx: &Ctx<'_>, sc: &Scenario) -> ScenarioResult {
     let mut live = Live::default();
     let mut notes = Vec::new();
     let mut probes = Vec::new();
+    let mut runs = Vec::new();
+    let mut student = None;
     let mut error = match setup(ctx, sc, &mut live, &mut notes, until).await {
         Ok(()) => None,
-        Err(e) => Some(e.to_string()),
+        Err(Stop::Infra(e)) => Some(e.to_string()),
+        Err(Stop::Student(s)) => {
+            student = Some(s);
+            None
+        }
     };
-    if error.is_none() {
+    if error.is_none() && student.is_none() {
         match run_probes(ctx, sc, &live, until).await {
-            Ok(runs) => probes = runs,
+            Ok(r) => probes = r,
             Err(e) => error = Some(e.to_string()),
         }
+        runs = program::run_all(ctx, sc, &live, until).await;
     }
-    let checks = match &error {
-        None => sc.checks.iter().map(|c| evaluate(c, &probes)).collect(),
-        Some(e) => sc.checks.iter().map(|c| not_evaluated(c, e)).collect(),
+    let mut checks: Vec<CheckResult> = match (&error, &student) {
+        (Some(e), _) => sc.checks.iter().map(|c| not_evaluated(c, e)).collect(),
+        (None, Some(s)) => sc.checks.iter().map(|c| s.verdict(c)).collect(),
+        (None, None) => sc
+            .checks
+            .iter()
+            .map(|c| evaluate_with(c, &probes, &runs))
+            .collect(),
     };
+    if error.is_none() && student.is_none() {
+        submission::after_checks(ctx, sc, &live, &mut checks, &mut notes).await;
+    }
+    if let Some(s) = &student {
+        notes.push(s.note.clone());
+    }
     teardown(ctx, sc, live).await;
     ScenarioResult {
         name: sc.name.clone(),
         title: sc.title.clone(),
         description: sc.description.clone(),
         probes,
+        runs,
         checks,
         duration_ms: started.elapsed().as_millis() as u64,
         error,
@@ -79,10 +101,16 @@ async fn setup(
     live: &mut Live,
     notes: &mut Vec<String>,
     until: Instant,
-) -> Result<(), RunError> {
+) -> Result<(), Stop> {
     for host in &sc.hosts {
         ctx.step(sc, format!("starting {}", host.name));
-        let c = hosts::start(ctx, sc, host, until).await?;
+        let c = match hosts::start(ctx, sc, host, until).await {
+            Ok(c) => c,
+            Err(e) => return Err(submission::classify(host, e)),
+        };
+        if host.role.is_some() {
+            notes.extend(submission::bind_note(host, &c));
+        }
         live.hosts.insert(host.name.clone(), c);
     }
     for absent in &sc.absent {
@@ -97,9 +125,17 @@ async fn setup(
     for fw in &sc.firewalls {
         ctx.step(sc, format!("applying firewall on {}", fw.host));
         let target = &live.hosts[&fw.host];
-        let sidecar = ctx.run.start_sidecar(target, &ctx.images.tools()?).await?;
+        let tools = ctx.images.tools().map_err(Stop::Infra)?;
+        let sidecar = ctx
+            .run
+            .start_sidecar(target, &tools)
+            .await
+            .map_err(|e| Stop::Infra(e.into()))?;
         live.sidecars.push(sidecar.container.clone());
-        sidecar.run_all(&firewall::commands(fw)).await?;
+        sidecar
+            .run_all(&firewall::commands(fw))
+            .await
+            .map_err(|e| Stop::Infra(e.into()))?;
         notes.push(firewall::describe(fw));
     }
     for host in sc.hosts.iter().filter(|h| h.port_closed) {

@@ -3,14 +3,23 @@
 
 use super::Cx;
 use crate::model::{CheckSpec, Metric, OutcomeName};
-use crate::resolved::{Bound, Check, CheckKind, Outcome, Probe, Proto, Series};
+use crate::resolved::{Bound, Check, CheckKind, Outcome, Probe, ProgramRun, Proto, Series};
 use crate::span::{At, Pos};
 
-pub(crate) fn checks(cx: &mut Cx, raw: &[At<CheckSpec>], probes: &[Probe]) -> Vec<Check> {
-    raw.iter().filter_map(|c| check(cx, c, probes)).collect()
+pub(crate) fn checks(
+    cx: &mut Cx,
+    raw: &[At<CheckSpec>],
+    probes: &[Probe],
+    runs: &[ProgramRun],
+) -> Vec<Check> {
+    raw.iter()
+        .filter_map(|c| check(cx, c, probes, runs))
+        .collect()
 }
 
-fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe]) -> Option<Check> {
+const KINDS: &str = "exactly one of `outcome`, `replies`, `loss`, `rtt`, `compare`, `output`, `exits`";
+
+fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe], runs: &[ProgramRun]) -> Option<Check> {
     let spec = &c.value;
     if spec.name.value.trim().is_empty() {
         cx.err(
@@ -35,6 +44,8 @@ fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe]) -> Option<Check> {
         spec.loss.is_some(),
         spec.rtt.is_some(),
         spec.compare.is_some(),
+        spec.output.is_some(),
+        spec.exits.is_some(),
     ];
     let n = kinds.iter().filter(|k| **k).count();
     if n != 1 {
@@ -45,11 +56,20 @@ fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe]) -> Option<Check> {
             } else {
                 format!("check `{}` has {n} kinds", spec.name.value)
             },
-            "exactly one of `outcome`, `replies`, `loss`, `rtt`, `compare`",
+            KINDS,
         );
         return None;
     }
     let refs = Refs { probes };
+    if spec.output.is_some() || spec.exits.is_some() {
+        let kind = super::run_check::kind(cx, spec, runs)?;
+        return Some(Check {
+            name: spec.name.value.clone(),
+            points,
+            explain: explain(spec),
+            kind,
+        });
+    }
     let kind = if let Some(o) = &spec.outcome {
         let probe = refs.probe(cx, &o.value.probe)?;
         let at_least = o.value.at_least.as_ref().map(|a| {
@@ -136,14 +156,17 @@ fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe]) -> Option<Check> {
     Some(Check {
         name: spec.name.value.clone(),
         points,
-        explain: spec
-            .explain
-            .clone()
-            .unwrap_or_default()
-            .trim_end()
-            .to_owned(),
+        explain: explain(spec),
         kind,
     })
+}
+
+fn explain(spec: &CheckSpec) -> String {
+    spec.explain
+        .clone()
+        .unwrap_or_default()
+        .trim_end()
+        .to_owned()
 }
 
 /// At least one of min and max, and min <= max.

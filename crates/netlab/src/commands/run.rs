@@ -17,6 +17,14 @@ use crate::{output, progress};
 
 pub async fn run(args: RunArgs, ui: Ui) -> Result<ExitCode, Failure> {
     let labs = load_labs(&args.labs)?;
+    if let Some(lab) = labs.iter().find(|l| l.submission.is_some()) {
+        return Err(Failure::Usage(anyhow!(
+            "{}: lab `{}` grades submissions (it has a `submission` section); run it with `netlab grade {} --submissions DIR`",
+            lab.file,
+            lab.name,
+            lab.file
+        )));
+    }
     let engine = connect().await?;
     let infra = |e: netlab_runner::RunError| Failure::Infra(anyhow!(e));
     // Leftovers of runs whose process died (kill -9, power loss) go first.
@@ -121,7 +129,7 @@ fn write_files(args: &RunArgs, results: &[LabResult]) -> Result<(), Failure> {
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn interrupted() {
+pub(crate) async fn interrupted() {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = match signal(SignalKind::terminate()) {
         Ok(s) => s,

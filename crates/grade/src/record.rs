@@ -1,0 +1,35 @@
+//! One student's graded submission: what `students/<id>/result.json` holds,
+//! and what the class outputs are merged from.
+
+use netlab_lab::results::{CheckStatus, LabResult};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudentRecord {
+    pub student: String,
+    /// 1, or 2 when the first attempt hit an infrastructure error.
+    pub attempts: u32,
+    pub lab: LabResult,
+}
+
+impl StudentRecord {
+    /// Some check was not graded because netlab's side failed.
+    pub fn has_infra_error(&self) -> bool {
+        self.lab.scenarios.iter().any(|s| {
+            s.error.is_some() || s.checks.iter().any(|c| c.status == CheckStatus::Error)
+        })
+    }
+
+    /// `(check columns key, status)` of every check: what "identical grades" compares.
+    pub fn grades(&self) -> Vec<(String, CheckStatus, f64)> {
+        self.lab
+            .scenarios
+            .iter()
+            .flat_map(|s| {
+                s.checks
+                    .iter()
+                    .map(move |c| (format!("{}/{}", s.name, c.name), c.status, c.earned))
+            })
+            .collect()
+    }
+}
