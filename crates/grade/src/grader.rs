@@ -54,17 +54,20 @@ impl Grader {
     /// One submission, retried once on an infrastructure error.
     pub async fn grade_one(&self, sub: Submission) -> StudentRecord {
         let mut attempts = 0;
+        let mut retried_after = Vec::new();
         loop {
             attempts += 1;
             let lab = self.attempt(&sub).await;
             let record = StudentRecord {
                 student: sub.id.clone(),
                 attempts,
+                retried_after: retried_after.clone(),
                 lab,
             };
             if !record.has_infra_error() || attempts >= MAX_ATTEMPTS {
                 return record;
             }
+            retried_after.extend(record.infra_errors());
         }
     }
 

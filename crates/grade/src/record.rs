@@ -9,6 +9,9 @@ pub struct StudentRecord {
     pub student: String,
     /// 1, or 2 when the first attempt hit an infrastructure error.
     pub attempts: u32,
+    /// Why earlier attempts were not kept (their infrastructure errors).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retried_after: Vec<String>,
     pub lab: LabResult,
 }
 
@@ -18,6 +21,15 @@ impl StudentRecord {
         self.lab.scenarios.iter().any(|s| {
             s.error.is_some() || s.checks.iter().any(|c| c.status == CheckStatus::Error)
         })
+    }
+
+    /// The infrastructure errors of this result, one line each.
+    pub fn infra_errors(&self) -> Vec<String> {
+        self.lab
+            .scenarios
+            .iter()
+            .filter_map(|s| s.error.as_ref().map(|e| format!("{}: {e}", s.name)))
+            .collect()
     }
 
     /// `(check columns key, status)` of every check: what "identical grades" compares.

@@ -189,7 +189,8 @@ mod tests {
                     "port-closed/refused, \"RST\" | <fast>",
                     "port-closed/delay 50ms",
                 ],
-                vec!["alice", "4", "2", "2", "0", "0", "0"],
+                // An ungraded check (infra_error): empty cell and total.
+                vec!["alice", "", "2", "2", "0", "", "0"],
                 // Missing scenario: 0 in its columns, same column order.
                 vec!["o'neil, b", "3.5", "1.5", "2", "0", "0", "0"],
             ]
@@ -210,7 +211,7 @@ mod tests {
         assert_eq!(rows[0].len(), 2 + 10);
         assert_eq!(rows[0][2], "task3/udp-vs-tcp/udp replies");
         assert_eq!(rows[0][7], "task4/udp-vs-tcp/udp replies");
-        assert_eq!(rows[1][1], "8");
+        assert_eq!(rows[1][1], "", "a check not graded leaves the total empty");
     }
 
     #[test]
@@ -232,7 +233,14 @@ mod tests {
             ]
         );
         assert_eq!(rows[1][..7], ["Points Possible", "", "", "", "", "10", "2"]);
-        assert_eq!(rows[2][..6], ["s123", "", "", "s123", "", "4"]);
+        // The fixture has a check not graded (infra_error): its cell and the
+        // total stay empty, so the import leaves them unset instead of 0.
+        assert_eq!(rows[2][..6], ["s123", "", "", "s123", "", ""]);
+        let col = rows[0]
+            .iter()
+            .position(|h| h.contains("refused, \"RST\""))
+            .expect("column of the ungraded check");
+        assert_eq!(rows[2][col], "");
     }
 
     #[test]

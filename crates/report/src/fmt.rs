@@ -169,6 +169,7 @@ mod tests {
             failed: 1,
             score: 17.0,
             max_score: 20.0,
+            infra_errors: 0,
         };
         assert_eq!(score_line(&t), "score 17/20 — 9/10 checks passed");
     }

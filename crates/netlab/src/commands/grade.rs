@@ -107,7 +107,11 @@ fn line(r: &StudentRecord) -> String {
         t.checks
     );
     if r.attempts > 1 {
-        s.push_str(&format!(" ({} attempts)", r.attempts));
+        s.push_str(&format!(
+            " ({} attempts; retried after: {})",
+            r.attempts,
+            r.retried_after.join("; ")
+        ));
     }
     if t.infra_errors > 0 {
         s.push_str(&format!(", {} not graded (infrastructure error)", t.infra_errors));
