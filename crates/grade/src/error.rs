@@ -17,7 +17,9 @@ pub enum GradeError {
         path: PathBuf,
         known: String,
     },
-    #[error("lab `{lab}` has no `submission` section, so it grades no submissions; add `submission:` with `roles` (docs/lab-format.md) or use `netlab run`")]
+    #[error(
+        "lab `{lab}` has no `submission` section, so it grades no submissions; add `submission:` with `roles` (docs/lab-format.md) or use `netlab run`"
+    )]
     NotAGradingLab { lab: String },
     #[error("cannot read the earlier result {}: {source}; delete it to regrade that student", path.display())]
     ReadRecord {

@@ -23,7 +23,10 @@ pub fn student_files(r: &StudentRecord) -> Result<Vec<(PathBuf, Vec<u8>)>, Grade
     Ok(vec![
         (dir.join(RESULT_FILE), result),
         (dir.join("feedback.md"), Markdown.serialize(&run)?),
-        (dir.join("results.json"), Gradescope::default().serialize(&run)?),
+        (
+            dir.join("results.json"),
+            Gradescope::default().serialize(&run)?,
+        ),
     ])
 }
 
@@ -58,7 +61,10 @@ pub fn class_files(records: &[StudentRecord]) -> Result<Vec<(PathBuf, Vec<u8>)>,
         .map(|r| Run::student(&r.student, std::slice::from_ref(&r.lab)))
         .collect();
     Ok(vec![
-        (PathBuf::from("grades.csv"), Gradebook::default().serialize(&runs)?),
+        (
+            PathBuf::from("grades.csv"),
+            Gradebook::default().serialize(&runs)?,
+        ),
         (PathBuf::from("summary.json"), Json.serialize(&runs)?),
         (PathBuf::from("junit.xml"), Junit.serialize(&runs)?),
     ])

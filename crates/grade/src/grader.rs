@@ -27,7 +27,12 @@ pub struct Grader {
 }
 
 impl Grader {
-    pub fn new(engine: Engine, runner: Runner, lab: Lab, jobs: usize) -> Result<Grader, GradeError> {
+    pub fn new(
+        engine: Engine,
+        runner: Runner,
+        lab: Lab,
+        jobs: usize,
+    ) -> Result<Grader, GradeError> {
         if lab.submission.is_none() {
             return Err(GradeError::NotAGradingLab { lab: lab.name });
         }

@@ -18,9 +18,10 @@ pub struct StudentRecord {
 impl StudentRecord {
     /// Some check was not graded because netlab's side failed.
     pub fn has_infra_error(&self) -> bool {
-        self.lab.scenarios.iter().any(|s| {
-            s.error.is_some() || s.checks.iter().any(|c| c.status == CheckStatus::Error)
-        })
+        self.lab
+            .scenarios
+            .iter()
+            .any(|s| s.error.is_some() || s.checks.iter().any(|c| c.status == CheckStatus::Error))
     }
 
     /// The infrastructure errors of this result, one line each.

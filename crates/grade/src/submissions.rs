@@ -44,7 +44,11 @@ pub fn discover(dir: &Path) -> Result<Vec<Submission>, GradeError> {
 }
 
 /// The submissions named in `only` (all when empty); an unknown id is an error.
-pub fn select(all: Vec<Submission>, only: &[String], dir: &Path) -> Result<Vec<Submission>, GradeError> {
+pub fn select(
+    all: Vec<Submission>,
+    only: &[String],
+    dir: &Path,
+) -> Result<Vec<Submission>, GradeError> {
     if only.is_empty() {
         return Ok(all);
     }

@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::de::{self, Deserializer};
 use serde::Deserialize;
+use serde::de::{self, Deserializer};
 
 /// A size in bytes, written with a binary (`KiB`, `MiB`, `GiB`) or decimal
 /// (`kB`, `MB`, `GB`) unit, or as a bare number of bytes.

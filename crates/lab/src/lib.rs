@@ -20,8 +20,8 @@ mod span;
 mod units;
 mod validate;
 
-pub use error::{Issue, LabError};
 pub use bytes::Bytes;
+pub use error::{Issue, LabError};
 pub use grade::{evaluate, evaluate_with};
 pub use parse::{load, parse};
 pub use resolved::*;

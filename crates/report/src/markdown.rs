@@ -214,7 +214,7 @@ fn verdict(status: CheckStatus) -> &'static str {
         CheckStatus::Unsupported => "⚠️ UNSUPPORTED",
         CheckStatus::Timeout => "⏱️ TIMEOUT",
         CheckStatus::Crash => "💥 CRASH",
-        CheckStatus::Error => "⛔ NOT GRADED (infrastructure error)",
+        CheckStatus::Error => "⛔ NOT GRADED (netlab error)",
     }
 }
 
@@ -296,7 +296,9 @@ mod tests {
     fn untrusted_text_is_escaped() {
         let md = alice();
         assert!(
-            md.contains(r#"| refused, "RST" \| &lt;fast&gt; | ⛔ ERROR | 0/2 |"#),
+            md.contains(
+                r#"| refused, "RST" \| &lt;fast&gt; | ⛔ NOT GRADED (netlab error) | 0/2 |"#
+            ),
             "{md}"
         );
         let mut labs = fixtures::labs();

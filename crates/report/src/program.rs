@@ -55,11 +55,7 @@ pub(crate) fn section(out: &mut String, r: &ProgramOutput) {
 }
 
 fn fenced(out: &mut String, text: &str) {
-    let longest = text
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     let _ = writeln!(out, "{fence}text\n{}\n{fence}\n", text.trim_end());
 }

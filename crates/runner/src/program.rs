@@ -11,7 +11,12 @@ use netlab_lab::{ProgramRun, Scenario};
 
 use crate::scenario::{Ctx, Live};
 
-pub(crate) async fn run_all(ctx: &Ctx<'_>, sc: &Scenario, live: &Live, until: Instant) -> Vec<ProgramOutput> {
+pub(crate) async fn run_all(
+    ctx: &Ctx<'_>,
+    sc: &Scenario,
+    live: &Live,
+    until: Instant,
+) -> Vec<ProgramOutput> {
     join_all(sc.runs.iter().map(|r| run_one(ctx, r, live, until))).await
 }
 

@@ -26,7 +26,7 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn step(&self, scenario: &Scenario, text: impl Into<String>) {
+    pub(crate) fn step(&self, scenario: &Scenario, text: impl Into<String>) {
         self.events.send(Event::Step {
             lab: self.lab.to_string(),
             scenario: scenario.name.clone(),

@@ -73,7 +73,10 @@ pub(crate) fn classify(host: &Host, e: RunError) -> Stop {
                 "the {role} program exited with code {code} before it was ready; its last output: {}",
                 excerpt(&last_lines)
             ),
-            note: format!("{}: the {role} program exited with code {code} before it was ready", host.name),
+            note: format!(
+                "{}: the {role} program exited with code {code} before it was ready",
+                host.name
+            ),
         }),
         RunError::Engine(EngineError::NotReady {
             what,
@@ -103,9 +106,10 @@ pub(crate) fn bind_note(host: &Host, c: &Container) -> Option<String> {
     crate::sandbox::loopback_note(&host.name, &addrs, *port)
 }
 
-/// After the checks: a role server that died meanwhile turns its scenario's
-/// failed checks into `crash` (with the exit code and stderr), or, when it
-/// exited normally, adds a note (a server must keep serving).
+/// After the checks: a role server that died meanwhile (or sits at its memory
+/// limit) turns its scenario's failed checks into `crash` (with the exit code
+/// and stderr), or, when it exited normally, adds a note (a server must keep
+/// serving).
 pub(crate) async fn after_checks(
     ctx: &Ctx<'_>,
     sc: &Scenario,
@@ -120,29 +124,44 @@ pub(crate) async fn after_checks(
         let Some(c) = live.hosts.get(&host.name) else {
             continue;
         };
-        let Ok(Some(code)) = ctx.engine.exit_code(&c.id).await else {
-            continue;
+        let limit = ctx.submission.map_or(0, |s| s.limits.memory_bytes);
+        let what = match ctx.engine.exit_code(&c.id).await.ok().flatten() {
+            Some(code) => {
+                let oom = ctx
+                    .engine
+                    .wait_exit(&c.id, Duration::from_secs(2))
+                    .await
+                    .is_ok_and(|s| s.oom_killed);
+                let last = ctx.engine.last_lines(&c.id, 10).await;
+                let how = if oom {
+                    format!("was killed for using more than its memory limit (exit code {code})")
+                } else {
+                    format!("exited with code {code}")
+                };
+                let what = format!(
+                    "{}: the server {how} during the checks; its last output: {}",
+                    host.name,
+                    excerpt(&last)
+                );
+                if code == 0 {
+                    notes.push(what);
+                    continue;
+                }
+                what
+            }
+            // Still running, but at its memory limit: without swap the kernel
+            // reclaims for a while (seconds to tens of seconds) before it kills
+            // it, so when that happens is timing. It is out of memory now:
+            // that is the verdict, the same on every run.
+            None if limit > 0 && rss_bytes(c.pid) > limit / 2 => format!(
+                "{}: the server was using {} MiB of its {} MiB memory limit when the checks ended: it ran out of memory",
+                host.name,
+                rss_bytes(c.pid) >> 20,
+                limit >> 20
+            ),
+            None => continue,
         };
-        let oom = ctx
-            .engine
-            .wait_exit(&c.id, Duration::from_secs(2))
-            .await
-            .is_ok_and(|s| s.oom_killed);
-        let last = ctx.engine.last_lines(&c.id, 10).await;
-        let how = if oom {
-            format!("was killed for using more than its memory limit (exit code {code})")
-        } else {
-            format!("exited with code {code}")
-        };
-        let what = format!(
-            "{}: the server {how} during the checks; its last output: {}",
-            host.name,
-            excerpt(&last)
-        );
         notes.push(what.clone());
-        if code == 0 {
-            continue;
-        }
         for check in checks
             .iter_mut()
             .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Timeout))
@@ -151,6 +170,18 @@ pub(crate) async fn after_checks(
             check.measured = format!("{}; {what}", check.measured);
         }
     }
+}
+
+/// Resident memory of a process (VmRSS in /proc/<pid>/status); 0 when unknown.
+fn rss_bytes(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
 }
 
 /// The end of some output, where Python puts the error, on one line.

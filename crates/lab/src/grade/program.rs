@@ -24,7 +24,10 @@ pub fn expected_output(pattern: &str, at_least: u32) -> String {
 
 pub fn expected_exits(within: Duration, code: Option<i64>) -> String {
     match code {
-        Some(c) => format!("ends by itself with exit code {c} within {}", fmt::dur(within)),
+        Some(c) => format!(
+            "ends by itself with exit code {c} within {}",
+            fmt::dur(within)
+        ),
         None => format!("ends by itself within {}", fmt::dur(within)),
     }
 }
@@ -98,13 +101,14 @@ fn crashed(run: &ProgramOutput) -> bool {
 
 /// "exited with code 1, stderr: ..." (stderr only when there is some).
 fn ended(run: &ProgramOutput) -> String {
-    let code = run
-        .exit_code
-        .map_or("?".to_owned(), |c| c.to_string());
+    let code = run.exit_code.map_or("?".to_owned(), |c| c.to_string());
     if run.stderr.trim().is_empty() {
         format!("exited with code {code}")
     } else {
-        format!("exited with code {code}, stderr: {}", quote_tail(&run.stderr))
+        format!(
+            "exited with code {code}, stderr: {}",
+            quote_tail(&run.stderr)
+        )
     }
 }
 
@@ -182,23 +186,53 @@ mod tests {
 
     #[test]
     fn output_passes_on_enough_matches() {
-        let run = out("Input: HELLO NETLAB\n09:12:03 09:12:04\n", "", Some(0), false);
-        let r = crate::evaluate_with(&output_check(r"\d{1,2}:\d{2}:\d{2}", 2), &[], &[run.clone()]);
+        let run = out(
+            "Input: HELLO NETLAB\n09:12:03 09:12:04\n",
+            "",
+            Some(0),
+            false,
+        );
+        let r = crate::evaluate_with(
+            &output_check(r"\d{1,2}:\d{2}:\d{2}", 2),
+            &[],
+            &[run.clone()],
+        );
         assert_eq!(r.status, CheckStatus::Pass, "{}", r.measured);
         let r = crate::evaluate_with(&output_check(r"\d{1,2}:\d{2}:\d{2}", 3), &[], &[run]);
         assert_eq!(r.status, CheckStatus::Fail);
-        assert!(r.measured.starts_with("2 match(es); exited with code 0"), "{}", r.measured);
+        assert!(
+            r.measured.starts_with("2 match(es); exited with code 0"),
+            "{}",
+            r.measured
+        );
     }
 
     #[test]
     fn a_traceback_is_a_crash_and_a_deadline_a_timeout() {
         let tb = "Traceback (most recent call last):\n  File \"UDPClient.py\"\nConnectionRefusedError: [Errno 111]";
-        let r = crate::evaluate_with(&output_check("HELLO", 1), &[], &[out("", tb, Some(1), false)]);
+        let r = crate::evaluate_with(
+            &output_check("HELLO", 1),
+            &[],
+            &[out("", tb, Some(1), false)],
+        );
         assert_eq!(r.status, CheckStatus::Crash);
-        assert!(r.measured.contains("exited with code 1") && r.measured.contains("ConnectionRefusedError"), "{}", r.measured);
-        let r = crate::evaluate_with(&output_check("HELLO", 1), &[], &[out("Input:", "", None, true)]);
+        assert!(
+            r.measured.contains("exited with code 1")
+                && r.measured.contains("ConnectionRefusedError"),
+            "{}",
+            r.measured
+        );
+        let r = crate::evaluate_with(
+            &output_check("HELLO", 1),
+            &[],
+            &[out("Input:", "", None, true)],
+        );
         assert_eq!(r.status, CheckStatus::Timeout);
-        let r = crate::evaluate_with(&output_check("HELLO", 1), &[], &[out("hello", "", Some(0), false)]);
+        let r = crate::evaluate_with(
+            &output_check("HELLO", 1),
+            &[],
+            &[out("hello", "", Some(0), false)],
+        );
         assert_eq!(r.status, CheckStatus::Fail);
     }
 

@@ -55,7 +55,10 @@ pub struct OutputCheck {
 /// `exits: {run: client, within: 10s}`: the program ended on its own, within
 /// `within` (default: the run's deadline), with exit code `code` if given.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, expecting = "an exits check: a mapping with `run`")]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an exits check: a mapping with `run`"
+)]
 pub struct ExitsCheck {
     /// The run's `id`.
     pub run: At<String>,

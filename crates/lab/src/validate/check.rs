@@ -17,7 +17,8 @@ pub(crate) fn checks(
         .collect()
 }
 
-const KINDS: &str = "exactly one of `outcome`, `replies`, `loss`, `rtt`, `compare`, `output`, `exits`";
+const KINDS: &str =
+    "exactly one of `outcome`, `replies`, `loss`, `rtt`, `compare`, `output`, `exits`";
 
 fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe], runs: &[ProgramRun]) -> Option<Check> {
     let spec = &c.value;

@@ -197,11 +197,7 @@ fn is_cidr(s: &str) -> bool {
 
 const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 
-fn scenario(
-    cx: &mut Cx,
-    at: &At<crate::model::ScenarioSpec>,
-    hosts: &host::Hosts,
-) -> Scenario {
+fn scenario(cx: &mut Cx, at: &At<crate::model::ScenarioSpec>, hosts: &host::Hosts) -> Scenario {
     let sc = &at.value;
     if sc.probes.is_empty() && sc.runs.is_empty() {
         cx.err(

@@ -9,8 +9,8 @@ use indexmap::IndexMap;
 use super::Cx;
 use crate::model::{RunSpec, SubmissionSpec};
 use crate::resolved::{
-    Host, Image, ProgramRun, Readiness, Role, SandboxLimits, Submission, SERVER_HOST,
-    SUBMISSION_PORT,
+    Host, Image, ProgramRun, Readiness, Role, SERVER_HOST, SUBMISSION_PORT, SandboxLimits,
+    Submission,
 };
 use crate::span::At;
 
@@ -30,18 +30,33 @@ pub(crate) fn submission(cx: &mut Cx, raw: &At<SubmissionSpec>) -> Submission {
         Some(other) => Image::Other(other.to_owned()),
     };
     if spec.roles.value.is_empty() {
-        cx.err(spec.roles.pos, "no roles", "at least one role, e.g. `udp-server: {command: \"python3 UDPServer.py\"}`");
+        cx.err(
+            spec.roles.pos,
+            "no roles",
+            "at least one role, e.g. `udp-server: {command: \"python3 UDPServer.py\"}`",
+        );
     }
     let mut roles = IndexMap::new();
     for (name, role) in &spec.roles.value {
         cx.name(name, "role name");
         let argv = &role.value.command.value.0;
         if argv.is_empty() {
-            cx.err(role.value.command.pos, format!("role `{}` has an empty command", name.value), "the program to run, e.g. `python3 UDPServer.py`");
+            cx.err(
+                role.value.command.pos,
+                format!("role `{}` has an empty command", name.value),
+                "the program to run, e.g. `python3 UDPServer.py`",
+            );
         }
         for arg in argv {
             if let Some(bad) = unknown_template(arg) {
-                cx.err(role.value.command.pos, format!("unknown template `{{{bad}}}` in the command of role `{}`", name.value), "`{server_host}` or `{server_port}`");
+                cx.err(
+                    role.value.command.pos,
+                    format!(
+                        "unknown template `{{{bad}}}` in the command of role `{}`",
+                        name.value
+                    ),
+                    "`{server_host}` or `{server_port}`",
+                );
             }
         }
         roles.insert(
@@ -56,13 +71,21 @@ pub(crate) fn submission(cx: &mut Cx, raw: &At<SubmissionSpec>) -> Submission {
     if let Some(l) = &spec.limits {
         if let Some(m) = &l.value.memory {
             if m.value.0 < 16 << 20 {
-                cx.err(m.pos, "`memory` is below 16MiB", "at least `16MiB` (python3 alone needs about 10 MiB)");
+                cx.err(
+                    m.pos,
+                    "`memory` is below 16MiB",
+                    "at least `16MiB` (python3 alone needs about 10 MiB)",
+                );
             }
             limits.memory_bytes = m.value.0;
         }
         if let Some(c) = &l.value.cpus {
             if !(c.value.is_finite() && c.value >= 0.01 && c.value <= 64.0) {
-                cx.err(c.pos, format!("`cpus` {} is out of range", c.value), "0.01 to 64, e.g. 0.5");
+                cx.err(
+                    c.pos,
+                    format!("`cpus` {} is out of range", c.value),
+                    "0.01 to 64, e.g. 0.5",
+                );
             }
             limits.cpus = c.value;
         }
@@ -112,17 +135,29 @@ pub(crate) fn role_host(
     submission: Option<&Submission>,
 ) -> Option<(Image, Vec<String>)> {
     if has_image_or_command {
-        cx.err(role.pos, format!("host `{host}` has a `role` and an `image` or `command`"), "either `role` (the submission's program) or `image`/`command`");
+        cx.err(
+            role.pos,
+            format!("host `{host}` has a `role` and an `image` or `command`"),
+            "either `role` (the submission's program) or `image`/`command`",
+        );
     }
     let Some(sub) = submission else {
-        cx.err(role.pos, format!("host `{host}` has a `role` but the lab has no `submission` section"), "a top-level `submission:` with `roles` (used by `netlab grade`)");
+        cx.err(
+            role.pos,
+            format!("host `{host}` has a `role` but the lab has no `submission` section"),
+            "a top-level `submission:` with `roles` (used by `netlab grade`)",
+        );
         return None;
     };
     match sub.roles.get(&role.value) {
         Some(r) => Some((sub.image.clone(), r.command.clone())),
         None => {
             let known: Vec<String> = sub.roles.keys().map(|k| format!("`{k}`")).collect();
-            cx.err(role.pos, format!("unknown role `{}`", role.value), format!("a role of `submission.roles`: {}", known.join(", ")));
+            cx.err(
+                role.pos,
+                format!("unknown role `{}`", role.value),
+                format!("a role of `submission.roles`: {}", known.join(", ")),
+            );
             None
         }
     }
@@ -143,15 +178,33 @@ pub(crate) fn runs(cx: &mut Cx, raw: &[At<RunSpec>], hosts: &mut [Host]) -> Vec<
             .map_or(DEFAULT_RUN_DEADLINE, |d| cx.positive(d, "deadline"));
         let Some(host) = hosts.iter_mut().find(|h| h.name == spec.host.value) else {
             let names: Vec<String> = hosts.iter().map(|h| format!("`{}`", h.name)).collect();
-            cx.err(spec.host.pos, format!("run `{}` names unknown host `{}`", spec.id.value, spec.host.value), format!("a started host of this scenario: {}", names.join(", ")));
+            cx.err(
+                spec.host.pos,
+                format!(
+                    "run `{}` names unknown host `{}`",
+                    spec.id.value, spec.host.value
+                ),
+                format!("a started host of this scenario: {}", names.join(", ")),
+            );
             continue;
         };
         let Some(role) = host.role.clone() else {
-            cx.err(spec.host.pos, format!("run `{}` uses host `{}`, which has no `role`", spec.id.value, host.name), "a host with `role: ROLE` (the run starts that role's program)");
+            cx.err(
+                spec.host.pos,
+                format!(
+                    "run `{}` uses host `{}`, which has no `role`",
+                    spec.id.value, host.name
+                ),
+                "a host with `role: ROLE` (the run starts that role's program)",
+            );
             continue;
         };
         if !matches!(host.ready, Readiness::Running) && host.command != idle() {
-            cx.err(spec.host.pos, format!("host `{}` has `ready` but a run uses it", host.name), "no `ready` on a host that runs (it idles until the run starts its program)");
+            cx.err(
+                spec.host.pos,
+                format!("host `{}` has `ready` but a run uses it", host.name),
+                "no `ready` on a host that runs (it idles until the run starts its program)",
+            );
         }
         let command = if host.command == idle() {
             // A second run on the same host: the first one already saved the command.

@@ -22,7 +22,9 @@ pub async fn grade(args: GradeArgs, ui: Ui) -> Result<ExitCode, Failure> {
     let usage = |e: netlab_grade::GradeError| Failure::Usage(anyhow!(e));
     let lab = load_labs(std::slice::from_ref(&args.lab))?.remove(0);
     if lab.submission.is_none() {
-        return Err(usage(netlab_grade::GradeError::NotAGradingLab { lab: lab.name }));
+        return Err(usage(netlab_grade::GradeError::NotAGradingLab {
+            lab: lab.name,
+        }));
     }
     let all = discover(&args.submissions).map_err(usage)?;
     let subs = select(all, &args.only, &args.submissions).map_err(usage)?;
@@ -44,11 +46,19 @@ pub async fn grade(args: GradeArgs, ui: Ui) -> Result<ExitCode, Failure> {
         .map_err(|e| infra(anyhow!(e)))?;
     let _ = shown.await;
     // Per-student progress is one line each; scenario events of parallel jobs would interleave.
-    let runner = Runner::new(engine.clone(), image_set, RunOptions::default(), Events::none());
+    let runner = Runner::new(
+        engine.clone(),
+        image_set,
+        RunOptions::default(),
+        Events::none(),
+    );
     let grader = Grader::new(engine, runner, lab, args.jobs).map_err(usage)?;
 
     let total = subs.len();
-    eprintln!("netlab: grading {total} submission(s), {} at a time", args.jobs);
+    eprintln!(
+        "netlab: grading {total} submission(s), {} at a time",
+        args.jobs
+    );
     let started = Instant::now();
     let mut done = 0usize;
     let mut ungraded: Vec<String> = Vec::new();
@@ -114,7 +124,10 @@ fn line(r: &StudentRecord) -> String {
         ));
     }
     if t.infra_errors > 0 {
-        s.push_str(&format!(", {} not graded (infrastructure error)", t.infra_errors));
+        s.push_str(&format!(
+            ", {} not graded (infrastructure error)",
+            t.infra_errors
+        ));
     }
     s
 }
