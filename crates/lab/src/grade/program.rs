@@ -195,7 +195,7 @@ mod tests {
         let r = crate::evaluate_with(
             &output_check(r"\d{1,2}:\d{2}:\d{2}", 2),
             &[],
-            &[run.clone()],
+            std::slice::from_ref(&run),
         );
         assert_eq!(r.status, CheckStatus::Pass, "{}", r.measured);
         let r = crate::evaluate_with(&output_check(r"\d{1,2}:\d{2}:\d{2}", 3), &[], &[run]);
