@@ -91,15 +91,11 @@ impl Engine {
             match bound(c.pid, port, proto) {
                 Ok(true) => return Ok(()),
                 Ok(false) => {}
-                // /proc/<pid> vanished (or pid 0): the container ended.
+                // /proc/<pid> vanished (or pid 0): the container's first process
+                // ended, so the container is ending; Docker may not have
+                // recorded the exit yet, which `exited_early` waits for.
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound || c.pid == 0 => {
-                    if self.exit_code(&c.id).await?.is_some() {
-                        return Err(self.exited_early(c).await);
-                    }
-                    return Err(probe_err(format!(
-                        "/proc/{}/net is not readable: {e}",
-                        c.pid
-                    )));
+                    return Err(self.exited_early(c).await);
                 }
                 Err(e) => {
                     return Err(probe_err(format!(

@@ -8,6 +8,7 @@
 //! [`schema::generate`] is the JSON Schema of the file.
 
 mod argv;
+mod bytes;
 mod error;
 pub mod grade;
 mod model;
@@ -19,7 +20,8 @@ mod span;
 mod units;
 mod validate;
 
+pub use bytes::Bytes;
 pub use error::{Issue, LabError};
-pub use grade::evaluate;
+pub use grade::{evaluate, evaluate_with, not_graded};
 pub use parse::{load, parse};
 pub use resolved::*;

@@ -29,6 +29,35 @@ pub struct ProbeRun {
     pub deadline_hit: bool,
 }
 
+/// One program of a submission run once (`netlab grade`): what went in,
+/// what came out, how it ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramOutput {
+    /// The run's `id` in the lab file.
+    pub id: String,
+    /// Host it ran on, and the submission's role it ran.
+    pub host: String,
+    pub role: String,
+    /// The command, space-joined.
+    pub command: String,
+    /// What was written to its standard input.
+    pub stdin: Option<String>,
+    /// Output kept (first and last part when cut; the cut is marked).
+    pub stdout: String,
+    pub stderr: String,
+    /// Bytes the program wrote in total, kept or not.
+    pub stdout_bytes: u64,
+    pub stderr_bytes: u64,
+    /// Exit code; `None` when it was stopped at its deadline (or never ran).
+    pub exit_code: Option<i64>,
+    /// netlab stopped it at its deadline.
+    pub timed_out: bool,
+    /// Wall time until it ended or was stopped, ms.
+    pub duration_ms: u64,
+    /// The program could not be started (an infrastructure fault).
+    pub infra_error: Option<String>,
+}
+
 /// Result of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -38,8 +67,30 @@ pub enum CheckStatus {
     /// The check needs something this machine cannot do (e.g. netem delay on a
     /// kernel without `sch_netem`); it is reported, never silently passed.
     Unsupported,
-    /// The check could not be evaluated because the run itself failed.
+    /// `netlab grade`: the student's program did not answer or end in time
+    /// (a server never ready, a client stopped at its deadline).
+    Timeout,
+    /// `netlab grade`: the student's program died (exit code, signal, OOM);
+    /// the evidence has the code and an excerpt of its stderr.
+    Crash,
+    /// The check could not be evaluated because the run itself failed (Docker,
+    /// a reference host): not the student's fault, never graded. JSON: `infra_error`.
+    #[serde(rename = "infra_error", alias = "error")]
     Error,
+}
+
+impl CheckStatus {
+    /// The JSON name: `pass`, `fail`, `unsupported`, `timeout`, `crash`, `infra_error`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Fail => "fail",
+            CheckStatus::Unsupported => "unsupported",
+            CheckStatus::Timeout => "timeout",
+            CheckStatus::Crash => "crash",
+            CheckStatus::Error => "infra_error",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,6 +123,9 @@ pub struct ScenarioResult {
     pub title: String,
     pub description: String,
     pub probes: Vec<ProbeRun>,
+    /// Programs of the submission run once (`netlab grade`); empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runs: Vec<ProgramOutput>,
     pub checks: Vec<CheckResult>,
     /// Wall time of the scenario, milliseconds.
     pub duration_ms: u64,
@@ -122,6 +176,10 @@ pub struct Totals {
     pub failed: u64,
     pub score: f64,
     pub max_score: f64,
+    /// Checks not graded because of an infrastructure failure (`infra_error`);
+    /// included in `failed`.
+    #[serde(default)]
+    pub infra_errors: u64,
 }
 
 impl Totals {
@@ -141,6 +199,9 @@ impl Totals {
                 t.passed += 1;
             } else {
                 t.failed += 1;
+            }
+            if check.status == CheckStatus::Error {
+                t.infra_errors += 1;
             }
         }
         t

@@ -12,6 +12,8 @@ Examples:
   netlab run labs/task4.yaml --json r.json   keep the full results (every probe) as JSON
   netlab run labs/task3.yaml --html r.html   a page to project: checks, RTT plots, outcome matrix
   netlab run labs/task4.yaml --capture       also record each scenario's packets (netlab-captures/*.pcap)
+  netlab grade labs/grade-handout.yaml --submissions subs/ --jobs 4
+                                             grade every student folder in subs/ (gradebook in netlab-grades/)
   netlab validate labs/*.yaml                check lab files without Docker
   netlab images                              list netlab's images, building missing ones
   netlab clean                               remove containers/networks left by killed runs
@@ -50,6 +52,8 @@ pub enum When {
 pub enum Command {
     /// Run labs on Docker and print a graded report.
     Run(RunArgs),
+    /// Grade a class's submissions (one folder per student) against a grading lab.
+    Grade(GradeArgs),
     /// Check lab files for mistakes without running them (needs no Docker).
     Validate(ValidateArgs),
     /// Remove the containers and networks of finished netlab runs (a killed
@@ -97,6 +101,30 @@ pub struct RunArgs {
         requires = "capture"
     )]
     pub capture_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// The grading lab (a lab file with a `submission` section).
+    #[arg(value_name = "LAB")]
+    pub lab: PathBuf,
+
+    /// Folder with one sub-folder per student, named by the student's id.
+    #[arg(long, value_name = "DIR")]
+    pub submissions: PathBuf,
+
+    /// Submissions graded at the same time, each on its own network.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 2)]
+    pub jobs: usize,
+
+    /// Grade only this student (repeatable); the class files are merged from
+    /// every result already in the output folder.
+    #[arg(long, value_name = "ID")]
+    pub only: Vec<String>,
+
+    /// Output folder: grades.csv, summary.json, junit.xml, students/<id>/...
+    #[arg(long, value_name = "DIR", default_value = "netlab-grades")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,7 @@
 //! The gradebook of `netlab grade`: one row per student, the total and one
 //! column per check, for import into Moodle or Canvas (docs/reports.md).
 
-use netlab_lab::results::LabResult;
+use netlab_lab::results::{CheckStatus, LabResult};
 
 use crate::fmt::points;
 use crate::{Exporter, ReportError, Run};
@@ -21,7 +21,8 @@ pub enum GradebookLayout {
 
 /// Check columns are `<scenario>/<check>` (prefixed `<lab>/` when the class
 /// spans several labs), in the order checks first appear; a student without
-/// a check scores 0 in its column. Numbers use a dot and at most 2 decimals.
+/// a check scores 0 in its column; a check not graded (`infra_error`) leaves its
+/// cell and the total empty. Numbers use a dot and at most 2 decimals.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Gradebook {
     pub layout: GradebookLayout,
@@ -67,15 +68,33 @@ fn columns(runs: &[Run<'_>]) -> Vec<Column> {
     cols
 }
 
-fn earned(run: &Run<'_>, key: &(String, String, String)) -> f64 {
-    run.labs
+/// Points earned in a column, as the cell shows them: empty when the check
+/// was not graded (`infra_error`), so an ungraded student is visible and an
+/// import leaves that grade unset instead of writing a 0.
+fn earned(run: &Run<'_>, key: &(String, String, String)) -> String {
+    let check = run
+        .labs
         .iter()
         .filter(|l| l.name == key.0)
         .flat_map(|l| &l.scenarios)
         .filter(|s| s.name == key.1)
         .flat_map(|s| &s.checks)
-        .find(|c| c.name == key.2)
-        .map_or(0.0, |c| c.earned)
+        .find(|c| c.name == key.2);
+    match check {
+        Some(c) if c.status == CheckStatus::Error => String::new(),
+        Some(c) => points(c.earned),
+        None => points(0.0),
+    }
+}
+
+/// The total, empty when some check was not graded.
+fn total(run: &Run<'_>) -> String {
+    let t = run.totals();
+    if t.infra_errors > 0 {
+        String::new()
+    } else {
+        points(t.score)
+    }
 }
 
 impl Exporter for Gradebook {
@@ -113,8 +132,8 @@ impl Exporter for Gradebook {
             };
             let row = lead
                 .into_iter()
-                .chain([points(run.totals().score)])
-                .chain(cols.iter().map(|c| points(earned(run, &c.key))));
+                .chain([total(run)])
+                .chain(cols.iter().map(|c| earned(run, &c.key)));
             w.write_record(row)?;
         }
         w.flush().map_err(::csv::Error::from)?;
@@ -170,7 +189,8 @@ mod tests {
                     "port-closed/refused, \"RST\" | <fast>",
                     "port-closed/delay 50ms",
                 ],
-                vec!["alice", "4", "2", "2", "0", "0", "0"],
+                // An ungraded check (infra_error): empty cell and total.
+                vec!["alice", "", "2", "2", "0", "", "0"],
                 // Missing scenario: 0 in its columns, same column order.
                 vec!["o'neil, b", "3.5", "1.5", "2", "0", "0", "0"],
             ]
@@ -191,7 +211,7 @@ mod tests {
         assert_eq!(rows[0].len(), 2 + 10);
         assert_eq!(rows[0][2], "task3/udp-vs-tcp/udp replies");
         assert_eq!(rows[0][7], "task4/udp-vs-tcp/udp replies");
-        assert_eq!(rows[1][1], "8");
+        assert_eq!(rows[1][1], "", "a check not graded leaves the total empty");
     }
 
     #[test]
@@ -213,7 +233,14 @@ mod tests {
             ]
         );
         assert_eq!(rows[1][..7], ["Points Possible", "", "", "", "", "10", "2"]);
-        assert_eq!(rows[2][..6], ["s123", "", "", "s123", "", "4"]);
+        // The fixture has a check not graded (infra_error): its cell and the
+        // total stay empty, so the import leaves them unset instead of 0.
+        assert_eq!(rows[2][..6], ["s123", "", "", "s123", "", ""]);
+        let col = rows[0]
+            .iter()
+            .position(|h| h.contains("refused, \"RST\""))
+            .expect("column of the ungraded check");
+        assert_eq!(rows[2][col], "");
     }
 
     #[test]

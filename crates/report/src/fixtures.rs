@@ -117,6 +117,7 @@ pub fn labs() -> Vec<LabResult> {
                 Some(summary(Proto::Tcp, 3, 3, &[(Outcome::Ok, 3)])),
             ),
         ],
+        runs: vec![],
         checks: vec![
             check("udp replies", CheckStatus::Pass, 2.0, 2.0),
             check("tcp replies", CheckStatus::Pass, 2.0, 2.0),
@@ -140,6 +141,7 @@ pub fn labs() -> Vec<LabResult> {
         title: "Port closed".into(),
         description: "No server listens; the kernel answers.".into(),
         probes: vec![broken_probe],
+        runs: vec![],
         checks: vec![
             check("refused, \"RST\" | <fast>", CheckStatus::Error, 2.0, 0.0),
             check("delay 50ms", CheckStatus::Unsupported, 1.0, 0.0),

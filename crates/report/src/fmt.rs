@@ -67,7 +67,9 @@ pub fn status_label(status: CheckStatus) -> &'static str {
         CheckStatus::Pass => "PASS",
         CheckStatus::Fail => "FAIL",
         CheckStatus::Unsupported => "UNSUPPORTED",
-        CheckStatus::Error => "ERROR",
+        CheckStatus::Timeout => "TIMEOUT",
+        CheckStatus::Crash => "CRASH",
+        CheckStatus::Error => "INFRA ERROR",
     }
 }
 
@@ -167,6 +169,7 @@ mod tests {
             failed: 1,
             score: 17.0,
             max_score: 20.0,
+            infra_errors: 0,
         };
         assert_eq!(score_line(&t), "score 17/20 — 9/10 checks passed");
     }

@@ -64,12 +64,14 @@ fn case(classname: &str, s: &ScenarioResult, c: &CheckResult) -> TestCase {
         CheckStatus::Pass => TestCaseStatus::success(),
         CheckStatus::Fail => non_success(NonSuccessKind::Failure, "fail", evidence),
         CheckStatus::Unsupported => non_success(NonSuccessKind::Failure, "unsupported", evidence),
+        CheckStatus::Timeout => non_success(NonSuccessKind::Failure, "timeout", evidence),
+        CheckStatus::Crash => non_success(NonSuccessKind::Failure, "crash", evidence),
         CheckStatus::Error => {
             let msg = match &s.error {
                 Some(e) => format!("{e} ({evidence})"),
                 None => evidence,
             };
-            non_success(NonSuccessKind::Error, "error", msg)
+            non_success(NonSuccessKind::Error, "infra_error", msg)
         }
     };
     let mut case = TestCase::new(format!("{}::{}", s.name, c.name), status);

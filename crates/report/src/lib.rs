@@ -11,6 +11,7 @@ mod html;
 mod json;
 mod junit;
 mod markdown;
+mod program;
 mod terminal;
 
 use std::str::FromStr;

@@ -62,7 +62,7 @@ fn scenario_section(out: &mut String, s: &ScenarioResult) {
     if let Some(e) = &s.error {
         let _ = writeln!(
             out,
-            "> **The run of this scenario failed:** {}. Its checks could not be graded.\n",
+            "> **The run of this scenario failed:** {}. Its checks could not be graded and cost no points.\n",
             esc(e)
         );
     }
@@ -85,6 +85,9 @@ fn scenario_section(out: &mut String, s: &ScenarioResult) {
     }
     for p in &s.probes {
         probe_section(out, p);
+    }
+    for r in &s.runs {
+        crate::program::section(out, r);
     }
     for n in &s.notes {
         let _ = writeln!(out, "*Note:* {}\n", esc(n));
@@ -209,7 +212,9 @@ fn verdict(status: CheckStatus) -> &'static str {
         CheckStatus::Pass => "✅ PASS",
         CheckStatus::Fail => "❌ FAIL",
         CheckStatus::Unsupported => "⚠️ UNSUPPORTED",
-        CheckStatus::Error => "⛔ ERROR",
+        CheckStatus::Timeout => "⏱️ TIMEOUT",
+        CheckStatus::Crash => "💥 CRASH",
+        CheckStatus::Error => "⛔ NOT GRADED (netlab error)",
     }
 }
 
@@ -220,7 +225,7 @@ fn paragraph(out: &mut String, text: &str) {
 }
 
 /// Escapes Markdown punctuation and HTML so untrusted text renders as text.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {
@@ -291,7 +296,9 @@ mod tests {
     fn untrusted_text_is_escaped() {
         let md = alice();
         assert!(
-            md.contains(r#"| refused, "RST" \| &lt;fast&gt; | ⛔ ERROR | 0/2 |"#),
+            md.contains(
+                r#"| refused, "RST" \| &lt;fast&gt; | ⛔ NOT GRADED (netlab error) | 0/2 |"#
+            ),
             "{md}"
         );
         let mut labs = fixtures::labs();

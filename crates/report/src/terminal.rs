@@ -230,7 +230,8 @@ impl Terminal {
         let color = match status {
             CheckStatus::Pass => Color::Green,
             CheckStatus::Fail => Color::Red,
-            CheckStatus::Unsupported => Color::Yellow,
+            CheckStatus::Unsupported | CheckStatus::Timeout => Color::Yellow,
+            CheckStatus::Crash => Color::Red,
             CheckStatus::Error => Color::Magenta,
         };
         cell.fg(color).add_attribute(Attribute::Bold)

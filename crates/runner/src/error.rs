@@ -17,4 +17,10 @@ pub enum RunError {
         "probe `{probe}` runs from host `{host}`, which does not use the echo image; probes run netlab-echo, so run them from a host with `image: echo` (the default)"
     )]
     ProbeHost { probe: String, host: String },
+
+    /// A role host (`netlab grade`) in a run without a submission.
+    #[error(
+        "host `{host}` runs a role of a student's submission, but no submission was given; grade it with `netlab grade LAB --submissions DIR`"
+    )]
+    NoSubmission { host: String },
 }

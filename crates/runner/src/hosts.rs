@@ -70,6 +70,14 @@ fn spec(ctx: &Ctx<'_>, scenario: &Scenario, host: &Host) -> Result<ContainerSpec
     }
     spec.labels
         .push(("netlab.scenario".into(), scenario.name.clone()));
+    if host.role.is_some() {
+        let Some(sub) = ctx.submission else {
+            return Err(RunError::NoSubmission {
+                host: host.name.clone(),
+            });
+        };
+        spec = crate::sandbox::confine(spec, &sub.dir, &sub.limits);
+    }
     Ok(spec)
 }
 

@@ -8,7 +8,7 @@ use netlab_lab::results::LabResult;
 
 use crate::events::{Event, Events};
 use crate::scenario::{self, Ctx};
-use crate::{ImageSet, RunError};
+use crate::{ImageSet, RunError, SubmissionCtx};
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -42,6 +42,26 @@ impl Runner {
     /// `run.cleanup()` afterwards, also when this future is dropped midway
     /// (Ctrl-C), so nothing is left behind.
     pub async fn run_lab(&self, lab: &Lab, run: &Run) -> Result<LabResult, RunError> {
+        self.run(lab, run, None).await
+    }
+
+    /// Grades one student's submission (`netlab grade`): like [`Runner::run_lab`],
+    /// with the lab's role hosts running the programs in `submission`, sandboxed.
+    pub async fn run_submission(
+        &self,
+        lab: &Lab,
+        run: &Run,
+        submission: &SubmissionCtx,
+    ) -> Result<LabResult, RunError> {
+        self.run(lab, run, Some(submission)).await
+    }
+
+    async fn run(
+        &self,
+        lab: &Lab,
+        run: &Run,
+        submission: Option<&SubmissionCtx>,
+    ) -> Result<LabResult, RunError> {
         let started = Instant::now();
         self.events.send(Event::LabStarted {
             lab: lab.name.clone(),
@@ -61,6 +81,7 @@ impl Runner {
             lab: &lab.name,
             keep: self.options.keep,
             capture_dir: self.options.capture_dir.as_deref(),
+            submission,
         };
         let mut scenarios = Vec::new();
         for (index, sc) in lab.scenarios.iter().enumerate() {

@@ -16,8 +16,13 @@ pub mod images;
 mod impair;
 mod lab;
 mod probe;
+mod program;
+mod sandbox;
 mod scenario;
+mod submission;
 
 pub use error::RunError;
 pub use images::ImageSet;
 pub use lab::{RunOptions, Runner};
+pub use sandbox::{SANDBOX_USER, SUBMISSION_DIR};
+pub use submission::SubmissionCtx;

@@ -8,11 +8,12 @@ use std::time::Instant;
 
 use netlab_engine::{Container, Engine, NetworkInfo, Run};
 use netlab_lab::results::{CheckResult, CheckStatus, ProbeRun, ScenarioResult};
-use netlab_lab::{Image, Resolve, Scenario, evaluate};
+use netlab_lab::{Image, Resolve, Scenario, evaluate_with};
 
 use crate::events::{Event, Events};
 use crate::impair::{self, Applied};
-use crate::{ImageSet, RunError, capture, firewall, hosts, probe};
+use crate::submission::{Stop, SubmissionCtx};
+use crate::{ImageSet, RunError, capture, firewall, hosts, probe, program, submission};
 
 /// What every scenario of a lab shares.
 pub(crate) struct Ctx<'a> {
@@ -25,10 +26,12 @@ pub(crate) struct Ctx<'a> {
     pub keep: bool,
     /// `--capture`: the directory for the scenarios' pcaps.
     pub capture_dir: Option<&'a Path>,
+    /// `netlab grade`: the submission being graded.
+    pub submission: Option<&'a SubmissionCtx>,
 }
 
 impl Ctx<'_> {
-    fn step(&self, scenario: &Scenario, text: impl Into<String>) {
+    pub(crate) fn step(&self, scenario: &Scenario, text: impl Into<String>) {
         self.events.send(Event::Step {
             lab: self.lab.to_string(),
             scenario: scenario.name.clone(),
@@ -51,42 +54,61 @@ pub(crate) async fn run(ctx: &Ctx<'_>, sc: &Scenario) -> ScenarioResult {
     let mut notes = Vec::new();
     let mut unsupported = Vec::new();
     let mut probes = Vec::new();
+    let mut runs = Vec::new();
+    let mut student = None;
     let mut error = match setup(ctx, sc, &mut live, &mut notes, &mut unsupported, until).await {
         Ok(()) => None,
-        Err(e) => Some(e.to_string()),
+        Err(Stop::Infra(e)) => Some(e.to_string()),
+        Err(Stop::Student(s)) => {
+            student = Some(s);
+            None
+        }
     };
     let mut capture = None;
     // An impairment the kernel cannot apply makes every measurement of the
     // scenario meaningless: its probes do not run, its checks say why.
-    if error.is_none() && unsupported.is_empty() {
+    if error.is_none() && student.is_none() && unsupported.is_empty() {
         if let Some(dir) = ctx.capture_dir {
             ctx.step(sc, format!("capturing packets on {}", sc.capture));
             capture = Some(capture::start(ctx, sc, dir, &mut live).await);
         }
         match run_probes(ctx, sc, &live, until).await {
-            Ok(runs) => probes = runs,
+            Ok(r) => probes = r,
             Err(e) => error = Some(e.to_string()),
         }
+        runs = program::run_all(ctx, sc, &live, until).await;
     }
     let capture = match capture {
         Some(started) => Some(capture::finish(started).await),
         None => None,
     };
-    let checks = match (&error, unsupported.is_empty()) {
+    let mut checks: Vec<CheckResult> = match (&error, &student) {
         (Some(e), _) => sc.checks.iter().map(|c| not_evaluated(c, e)).collect(),
-        (None, false) => sc
+        (None, Some(s)) => sc.checks.iter().map(|c| s.verdict(c)).collect(),
+        (None, None) if !unsupported.is_empty() => sc
             .checks
             .iter()
             .map(|c| unsupported_check(c, &unsupported))
             .collect(),
-        (None, true) => sc.checks.iter().map(|c| evaluate(c, &probes)).collect(),
+        (None, None) => sc
+            .checks
+            .iter()
+            .map(|c| evaluate_with(c, &probes, &runs))
+            .collect(),
     };
+    if error.is_none() && student.is_none() {
+        submission::after_checks(ctx, sc, &live, &mut checks, &mut notes).await;
+    }
+    if let Some(s) = &student {
+        notes.push(s.note.clone());
+    }
     teardown(ctx, sc, live).await;
     ScenarioResult {
         name: sc.name.clone(),
         title: sc.title.clone(),
         description: sc.description.clone(),
         probes,
+        runs,
         checks,
         duration_ms: started.elapsed().as_millis() as u64,
         error,
@@ -103,10 +125,16 @@ async fn setup(
     notes: &mut Vec<String>,
     unsupported: &mut Vec<String>,
     until: Instant,
-) -> Result<(), RunError> {
+) -> Result<(), Stop> {
     for host in &sc.hosts {
         ctx.step(sc, format!("starting {}", host.name));
-        let c = hosts::start(ctx, sc, host, until).await?;
+        let c = match hosts::start(ctx, sc, host, until).await {
+            Ok(c) => c,
+            Err(e) => return Err(submission::classify(host, e)),
+        };
+        if host.role.is_some() {
+            notes.extend(submission::bind_note(host, &c));
+        }
         live.hosts.insert(host.name.clone(), c);
     }
     for absent in &sc.absent {
@@ -121,17 +149,32 @@ async fn setup(
     for fw in &sc.firewalls {
         ctx.step(sc, format!("applying firewall on {}", fw.host));
         let target = &live.hosts[&fw.host];
-        let sidecar = ctx.run.start_sidecar(target, &ctx.images.tools()?).await?;
+        let tools = ctx.images.tools().map_err(Stop::Infra)?;
+        let sidecar = ctx
+            .run
+            .start_sidecar(target, &tools)
+            .await
+            .map_err(|e| Stop::Infra(e.into()))?;
         live.sidecars.push(sidecar.container.clone());
-        sidecar.run_all(&firewall::commands(fw)).await?;
+        sidecar
+            .run_all(&firewall::commands(fw))
+            .await
+            .map_err(|e| Stop::Infra(e.into()))?;
         notes.push(firewall::describe(fw));
     }
     for imp in &sc.impairments {
         ctx.step(sc, format!("impairing the link of {}", imp.host));
         let target = &live.hosts[&imp.host];
-        let sidecar = ctx.run.start_sidecar(target, &ctx.images.tools()?).await?;
+        let sidecar = ctx
+            .run
+            .start_sidecar(target, &ctx.images.tools()?)
+            .await
+            .map_err(|e| Stop::Infra(e.into()))?;
         live.sidecars.push(sidecar.container.clone());
-        match impair::apply(&sidecar, imp).await? {
+        match impair::apply(&sidecar, imp)
+            .await
+            .map_err(|e| Stop::Infra(e.into()))?
+        {
             Applied::Done(note) => notes.push(note),
             Applied::Unsupported(why) => {
                 notes.push(format!("unsupported: {why}"));
@@ -191,26 +234,22 @@ async fn run_probes(
 }
 
 fn not_evaluated(check: &netlab_lab::Check, error: &str) -> CheckResult {
-    CheckResult {
-        name: check.name.clone(),
-        kind: check.kind.key().to_string(),
-        status: CheckStatus::Error,
-        points: check.points,
-        earned: 0.0,
-        measured: format!("not measured: {error}"),
-        expected: String::new(),
-        explanation: check.explain.clone(),
-        probes: check.kind.probes().into_iter().map(str::to_owned).collect(),
-    }
+    netlab_lab::not_graded(
+        check,
+        CheckStatus::Error,
+        format!("not measured: {error}"),
+        String::new(),
+    )
 }
 
 /// A check of a scenario whose impairment this machine cannot apply.
 fn unsupported_check(check: &netlab_lab::Check, why: &[String]) -> CheckResult {
-    CheckResult {
-        status: CheckStatus::Unsupported,
-        measured: format!("not measured: {}", why.join("; ")),
-        ..not_evaluated(check, "")
-    }
+    netlab_lab::not_graded(
+        check,
+        CheckStatus::Unsupported,
+        format!("not measured: {}", why.join("; ")),
+        String::new(),
+    )
 }
 
 /// Removes the scenario's containers (sidecars first: they live in their

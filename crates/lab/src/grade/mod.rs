@@ -5,6 +5,7 @@ mod compare;
 mod fmt;
 mod loss;
 mod outcome;
+mod program;
 mod replies;
 mod rtt;
 mod series;
@@ -12,7 +13,7 @@ mod series;
 pub use series::percentile;
 
 use crate::resolved::{Check, CheckKind};
-use crate::results::{CheckResult, CheckStatus, ProbeRun};
+use crate::results::{CheckResult, CheckStatus, ProbeRun, ProgramOutput};
 
 /// What a kind-specific grader decided.
 pub(crate) struct Verdict {
@@ -45,14 +46,39 @@ impl Verdict {
 
 /// Grades `check` against `probes` (the runs of its scenario, matched by id).
 pub fn evaluate(check: &Check, probes: &[ProbeRun]) -> CheckResult {
-    let verdict = match check
-        .kind
-        .probes()
-        .into_iter()
-        .find_map(|id| unusable(id, probes))
-    {
-        Some(why) => Verdict::error(why, expected_of(&check.kind)),
-        None => grade(&check.kind, probes),
+    evaluate_with(check, probes, &[])
+}
+
+/// Grades `check` against the probe sets and program runs (`netlab grade`) of its scenario.
+pub fn evaluate_with(check: &Check, probes: &[ProbeRun], runs: &[ProgramOutput]) -> CheckResult {
+    let verdict = if let Some(id) = check.kind.run() {
+        match runs.iter().find(|r| r.id == id) {
+            None => Verdict::error(format!("run `{id}` did not run"), expected_of(&check.kind)),
+            Some(r) if r.infra_error.is_some() => Verdict::error(
+                format!(
+                    "run `{id}` could not run: {}",
+                    r.infra_error.as_deref().unwrap_or_default()
+                ),
+                expected_of(&check.kind),
+            ),
+            Some(r) => match &check.kind {
+                CheckKind::Output {
+                    pattern, at_least, ..
+                } => program::output(r, pattern, *at_least),
+                CheckKind::Exits { within, code, .. } => program::exits(r, *within, *code),
+                _ => unreachable!("only output and exits read runs"),
+            },
+        }
+    } else {
+        match check
+            .kind
+            .probes()
+            .into_iter()
+            .find_map(|id| unusable(id, probes))
+        {
+            Some(why) => Verdict::error(why, expected_of(&check.kind)),
+            None => grade(&check.kind, probes),
+        }
     };
     let explanation = explanation(check, &verdict);
     let earned = if verdict.status == CheckStatus::Pass {
@@ -69,6 +95,28 @@ pub fn evaluate(check: &Check, probes: &[ProbeRun]) -> CheckResult {
         measured: verdict.measured,
         expected: verdict.expected,
         explanation,
+        probes: check.kind.probes().into_iter().map(str::to_owned).collect(),
+    }
+}
+
+/// A check that was not graded (the run failed, the machine cannot apply
+/// the scenario, the student's server never came up): 0 points, `why` as
+/// the evidence, the lab's explanation unchanged.
+pub fn not_graded(
+    check: &Check,
+    status: CheckStatus,
+    why: String,
+    expected: String,
+) -> CheckResult {
+    CheckResult {
+        name: check.name.clone(),
+        kind: check.kind.key().to_owned(),
+        status,
+        points: check.points,
+        earned: 0.0,
+        measured: why,
+        expected,
+        explanation: check.explain.clone(),
         probes: check.kind.probes().into_iter().map(str::to_owned).collect(),
     }
 }
@@ -117,6 +165,9 @@ fn grade(kind: &CheckKind, probes: &[ProbeRun]) -> Verdict {
             (right, run(&right.probe, probes)),
             ratio,
         ),
+        CheckKind::Output { .. } | CheckKind::Exits { .. } => {
+            unreachable!("runs are graded in evaluate_with")
+        }
     }
 }
 
@@ -134,6 +185,10 @@ fn expected_of(kind: &CheckKind) -> String {
         } => loss::expected(*min_pct, *max_pct),
         CheckKind::Rtt { series, bound } => rtt::expected(series, bound),
         CheckKind::Compare { ratio, .. } => compare::expected(ratio),
+        CheckKind::Output {
+            pattern, at_least, ..
+        } => program::expected_output(pattern, *at_least),
+        CheckKind::Exits { within, code, .. } => program::expected_exits(*within, *code),
     }
 }
 

@@ -5,11 +5,11 @@ use crate::span::At;
 use crate::units::{Dur, Percent};
 
 /// A graded check: `name`, `points`, `explain`, `explain_fail`, and exactly one kind key
-/// (`outcome`, `replies`, `loss`, `rtt`, `compare`).
+/// (`outcome`, `replies`, `loss`, `rtt`, `compare`, `output`, `exits`).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a check: a mapping with `name` and one of `outcome`, `replies`, `loss`, `rtt`, `compare`"
+    expecting = "a check: a mapping with `name` and one of `outcome`, `replies`, `loss`, `rtt`, `compare`, `output`, `exits`"
 )]
 pub struct CheckSpec {
     /// What the check asserts, in words; shown in the report.
@@ -32,6 +32,43 @@ pub struct CheckSpec {
     pub rtt: Option<At<RttCheck>>,
     /// The ratio of two percentiles, `left / right`.
     pub compare: Option<At<CompareCheck>>,
+    /// `netlab grade`: a run's output matches a regular expression.
+    pub output: Option<At<OutputCheck>>,
+    /// `netlab grade`: a run's program ended by itself in time.
+    pub exits: Option<At<ExitsCheck>>,
+}
+
+/// `output: {run: client, matches: "HELLO"}`: the run's stdout and stderr contain a match
+/// of the regular expression (Rust `regex` syntax, searched anywhere), `at_least` times.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an output check: a mapping with `run` and `matches`"
+)]
+pub struct OutputCheck {
+    /// The run's `id`.
+    pub run: At<String>,
+    /// A regular expression, e.g. `HELLO NETLAB` or `(?i)rtt`.
+    pub matches: At<String>,
+    /// Matches needed (default 1).
+    #[schemars(range(min = 1))]
+    pub at_least: Option<At<i64>>,
+}
+
+/// `exits: {run: client, within: 10s}`: the program ended on its own, within
+/// `within` (default: the run's deadline), with exit code `code` if given.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an exits check: a mapping with `run`"
+)]
+pub struct ExitsCheck {
+    /// The run's `id`.
+    pub run: At<String>,
+    /// Longest acceptable running time.
+    pub within: Option<At<Dur>>,
+    /// Required exit code; any code when left out.
+    pub code: Option<At<i64>>,
 }
 
 /// `outcome: {probe: udp, is: refused}`: every probe ended so (or `at_least` N of them).

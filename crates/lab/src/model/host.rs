@@ -26,6 +26,10 @@ pub struct HostSpec {
     pub aliases: Vec<At<String>>,
     /// When the host counts as started; default: as soon as its container runs.
     pub ready: Option<At<ReadySpec>>,
+    /// `netlab grade` only: the host runs this role of the student's submission,
+    /// sandboxed (not with `image` or `command`). A host that a `run` uses idles
+    /// and the role's program is started by the run.
+    pub role: Option<At<String>>,
 }
 
 /// Readiness: a line in the output or a bound port (exactly one), within a timeout.

@@ -2,7 +2,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{CheckSpec, FaultSpec, HostSpec, ProbeSpec};
+use super::{CheckSpec, FaultSpec, HostSpec, ProbeSpec, RunSpec, SubmissionSpec};
 use crate::span::At;
 use crate::units::Dur;
 
@@ -25,7 +25,11 @@ pub struct LabFile {
     pub networks: Option<At<IndexMap<At<String>, Option<NetworkSpec>>>>,
     /// Hosts, started in this order; each waits for readiness before the next one starts.
     /// The key is the host's DNS name. An empty host (`client: {}`) runs netlab's echo image idle.
-    pub hosts: At<IndexMap<At<String>, Option<HostSpec>>>,
+    /// May be left out when every scenario has its own `hosts`.
+    pub hosts: Option<At<IndexMap<At<String>, Option<HostSpec>>>>,
+    /// `netlab grade`: how the student's submission runs. A lab with this section
+    /// grades submissions and is run by `netlab grade`, not `netlab run`.
+    pub submission: Option<At<SubmissionSpec>>,
     /// Scenarios, run one after another, each on fresh containers.
     pub scenarios: At<Vec<At<ScenarioSpec>>>,
 }
@@ -47,7 +51,7 @@ pub struct NetworkSpec {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a scenario: a mapping with `name`, `probes` and `checks`"
+    expecting = "a scenario: a mapping with `name`, `probes` and/or `runs`, and `checks`"
 )]
 pub struct ScenarioSpec {
     /// Unique within the lab: lowercase letters, digits and `-`.
@@ -62,12 +66,21 @@ pub struct ScenarioSpec {
     /// Host whose network namespace `netlab run --capture` records. Default: the target of
     /// the first probe, or its client when that target is absent.
     pub capture: Option<At<String>>,
+    /// This scenario's hosts instead of the lab's (same syntax as the lab's `hosts`).
+    pub hosts: Option<At<IndexMap<At<String>, Option<HostSpec>>>>,
     /// Faults applied before the probes run.
     #[serde(default, deserialize_with = "crate::units::null_as_empty")]
     #[schemars(with = "Option<Vec<FaultSpec>>")]
     pub faults: Vec<At<FaultSpec>>,
     /// Client runs; each `id` is unique within the scenario.
-    pub probes: At<Vec<At<ProbeSpec>>>,
+    #[serde(default, deserialize_with = "crate::units::null_as_empty")]
+    #[schemars(with = "Option<Vec<ProbeSpec>>")]
+    pub probes: Vec<At<ProbeSpec>>,
+    /// `netlab grade`: programs of the submission run once each (all started together),
+    /// after the faults; `output` and `exits` checks grade them.
+    #[serde(default, deserialize_with = "crate::units::null_as_empty")]
+    #[schemars(with = "Option<Vec<RunSpec>>")]
+    pub runs: Vec<At<RunSpec>>,
     /// Graded checks over this scenario's probes.
     #[serde(default, deserialize_with = "crate::units::null_as_empty")]
     #[schemars(with = "Option<Vec<CheckSpec>>")]

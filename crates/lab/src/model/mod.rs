@@ -8,9 +8,11 @@ mod fault;
 mod host;
 mod lab;
 mod probe;
+mod submission;
 
 pub use check::*;
 pub use fault::*;
 pub use host::*;
 pub use lab::*;
 pub use probe::*;
+pub use submission::*;

@@ -59,6 +59,18 @@ pub enum CheckKind {
         right: Series,
         ratio: Bound<f64>,
     },
+    /// The run's stdout+stderr has at least `at_least` matches of `pattern`.
+    Output {
+        run: String,
+        pattern: String,
+        at_least: u32,
+    },
+    /// The run's program ended by itself within `within`, with `code` if given.
+    Exits {
+        run: String,
+        within: Duration,
+        code: Option<i64>,
+    },
 }
 
 impl CheckKind {
@@ -70,6 +82,8 @@ impl CheckKind {
             CheckKind::Loss { .. } => "loss",
             CheckKind::Rtt { .. } => "rtt",
             CheckKind::Compare { .. } => "compare",
+            CheckKind::Output { .. } => "output",
+            CheckKind::Exits { .. } => "exits",
         }
     }
 
@@ -81,6 +95,15 @@ impl CheckKind {
             | CheckKind::Loss { probe, .. } => vec![probe],
             CheckKind::Rtt { series, .. } => vec![&series.probe],
             CheckKind::Compare { left, right, .. } => vec![&left.probe, &right.probe],
+            CheckKind::Output { .. } | CheckKind::Exits { .. } => vec![],
+        }
+    }
+
+    /// The program run the check reads, if it grades a run.
+    pub fn run(&self) -> Option<&str> {
+        match self {
+            CheckKind::Output { run, .. } | CheckKind::Exits { run, .. } => Some(run),
+            _ => None,
         }
     }
 }

@@ -35,6 +35,10 @@ pub struct Host {
     pub ready: Readiness,
     /// Started without its program in this scenario (nothing listens).
     pub port_closed: bool,
+    /// The submission's role this host runs (`netlab grade`): it runs sandboxed,
+    /// with the student's folder at `/submission`. `image` and `command` are the
+    /// submission's (the command is `sleep infinity` when a run uses the host).
+    pub role: Option<String>,
 }
 
 /// When a started host counts as ready.

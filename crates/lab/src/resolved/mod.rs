@@ -4,12 +4,14 @@
 mod check;
 mod host;
 mod probe;
+mod submission;
 
 use std::time::Duration;
 
 pub use check::{Bound, Check, CheckKind, Series};
 pub use host::{Absent, Firewall, Host, Image, Impairment, Readiness};
 pub use probe::{Payload, Probe};
+pub use submission::{ProgramRun, Role, SERVER_HOST, SUBMISSION_PORT, SandboxLimits, Submission};
 
 pub use crate::model::{Connection, Direction, FwAction, FwProto, Metric, Resolve};
 pub use netlab_echo::record::{Outcome, Proto};
@@ -27,6 +29,8 @@ pub struct Lab {
     pub file: String,
     pub networks: Vec<Network>,
     pub scenarios: Vec<Scenario>,
+    /// Present when the lab grades submissions (`netlab grade`).
+    pub submission: Option<Submission>,
 }
 
 /// A network netlab creates for a run.
@@ -59,12 +63,18 @@ pub struct Scenario {
     /// probe's target, or its client when the target is absent).
     pub capture: String,
     pub probes: Vec<Probe>,
+    /// Programs of the submission run once each (`netlab grade`), all started together.
+    pub runs: Vec<ProgramRun>,
     pub checks: Vec<Check>,
 }
 
 impl Scenario {
     pub fn host(&self, name: &str) -> Option<&Host> {
         self.hosts.iter().find(|h| h.name == name)
+    }
+
+    pub fn run(&self, id: &str) -> Option<&ProgramRun> {
+        self.runs.iter().find(|r| r.id == id)
     }
 
     pub fn probe(&self, id: &str) -> Option<&Probe> {

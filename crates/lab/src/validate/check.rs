@@ -3,14 +3,24 @@
 
 use super::Cx;
 use crate::model::{CheckSpec, Metric, OutcomeName};
-use crate::resolved::{Bound, Check, CheckKind, Outcome, Probe, Proto, Series};
+use crate::resolved::{Bound, Check, CheckKind, Outcome, Probe, ProgramRun, Proto, Series};
 use crate::span::{At, Pos};
 
-pub(crate) fn checks(cx: &mut Cx, raw: &[At<CheckSpec>], probes: &[Probe]) -> Vec<Check> {
-    raw.iter().filter_map(|c| check(cx, c, probes)).collect()
+pub(crate) fn checks(
+    cx: &mut Cx,
+    raw: &[At<CheckSpec>],
+    probes: &[Probe],
+    runs: &[ProgramRun],
+) -> Vec<Check> {
+    raw.iter()
+        .filter_map(|c| check(cx, c, probes, runs))
+        .collect()
 }
 
-fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe]) -> Option<Check> {
+const KINDS: &str =
+    "exactly one of `outcome`, `replies`, `loss`, `rtt`, `compare`, `output`, `exits`";
+
+fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe], runs: &[ProgramRun]) -> Option<Check> {
     let spec = &c.value;
     if spec.name.value.trim().is_empty() {
         cx.err(
@@ -35,6 +45,8 @@ fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe]) -> Option<Check> {
         spec.loss.is_some(),
         spec.rtt.is_some(),
         spec.compare.is_some(),
+        spec.output.is_some(),
+        spec.exits.is_some(),
     ];
     let n = kinds.iter().filter(|k| **k).count();
     if n != 1 {
@@ -45,11 +57,21 @@ fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe]) -> Option<Check> {
             } else {
                 format!("check `{}` has {n} kinds", spec.name.value)
             },
-            "exactly one of `outcome`, `replies`, `loss`, `rtt`, `compare`",
+            KINDS,
         );
         return None;
     }
     let refs = Refs { probes };
+    if spec.output.is_some() || spec.exits.is_some() {
+        let kind = super::run_check::kind(cx, spec, runs)?;
+        return Some(Check {
+            name: spec.name.value.clone(),
+            points,
+            explain: text(&spec.explain),
+            explain_fail: text(&spec.explain_fail),
+            kind,
+        });
+    }
     let kind = if let Some(o) = &spec.outcome {
         let probe = refs.probe(cx, &o.value.probe)?;
         let at_least = o.value.at_least.as_ref().map(|a| {

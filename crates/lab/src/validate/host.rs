@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 
 use super::Cx;
 use crate::model::{HostSpec, PortSpec, ReadySpec};
-use crate::resolved::{Host, Image, Proto, Readiness};
+use crate::resolved::{Host, Image, Proto, Readiness, Submission};
 use crate::span::At;
 
 const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -41,6 +41,7 @@ pub(crate) fn hosts(
     cx: &mut Cx,
     raw: &At<IndexMap<At<String>, Option<HostSpec>>>,
     networks: &[&str],
+    submission: Option<&Submission>,
 ) -> Hosts {
     if raw.value.is_empty() {
         cx.err(raw.pos, "no hosts", "at least one host");
@@ -54,6 +55,7 @@ pub(crate) fn hosts(
             name,
             spec.as_ref().unwrap_or(&default_spec),
             networks,
+            submission,
         ));
     }
     // Every DNS name (host keys and aliases) must be unique across the lab.
@@ -72,7 +74,13 @@ pub(crate) fn hosts(
     Hosts { list }
 }
 
-fn host(cx: &mut Cx, name: &At<String>, spec: &HostSpec, networks: &[&str]) -> Host {
+fn host(
+    cx: &mut Cx,
+    name: &At<String>,
+    spec: &HostSpec,
+    networks: &[&str],
+    submission: Option<&Submission>,
+) -> Host {
     let image = match spec.image.as_ref().map(|i| i.value.trim()) {
         None | Some("echo") => Image::Echo,
         Some("tools") => Image::Tools,
@@ -88,11 +96,21 @@ fn host(cx: &mut Cx, name: &At<String>, spec: &HostSpec, networks: &[&str]) -> H
         }
         Some(other) => Image::Other(other.to_owned()),
     };
-    let command = match (&spec.command, &image) {
+    let mut command = match (&spec.command, &image) {
         (Some(c), _) => c.0.clone(),
         (None, Image::Echo) => vec!["idle".to_owned()],
         (None, _) => Vec::new(),
     };
+    let mut image = image;
+    if let Some(role) = &spec.role {
+        let explicit = spec.image.is_some() || spec.command.is_some();
+        if let Some((i, c)) =
+            super::submission::role_host(cx, &name.value, role, explicit, submission)
+        {
+            image = i;
+            command = c;
+        }
+    }
     let host_networks = match &spec.networks {
         None => networks.iter().map(|n| n.to_string()).collect(),
         Some(list) => {
@@ -131,6 +149,7 @@ fn host(cx: &mut Cx, name: &At<String>, spec: &HostSpec, networks: &[&str]) -> H
             .as_ref()
             .map_or(Readiness::Running, |r| ready(cx, r)),
         port_closed: false,
+        role: spec.role.as_ref().map(|r| r.value.clone()),
     }
 }
 

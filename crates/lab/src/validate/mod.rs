@@ -6,6 +6,8 @@ mod fault;
 mod host;
 mod impair;
 mod probe;
+mod run_check;
+mod submission;
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -91,7 +93,14 @@ pub(crate) fn resolve(raw: LabFile, file: &str) -> Result<Lab, Vec<Issue>> {
 
     let networks = networks(&mut cx, &raw);
     let network_names: Vec<&str> = networks.iter().map(|n| n.name.as_str()).collect();
-    let hosts = host::hosts(&mut cx, &raw.hosts, &network_names);
+    let sub = raw
+        .submission
+        .as_ref()
+        .map(|s| submission::submission(&mut cx, s));
+    let hosts = match &raw.hosts {
+        Some(h) => host::hosts(&mut cx, h, &network_names, sub.as_ref()),
+        None => host::Hosts { list: Vec::new() },
+    };
 
     if raw.scenarios.value.is_empty() {
         cx.err(raw.scenarios.pos, "no scenarios", "at least one scenario");
@@ -101,7 +110,24 @@ pub(crate) fn resolve(raw: LabFile, file: &str) -> Result<Lab, Vec<Issue>> {
     for sc in &raw.scenarios.value {
         cx.name(&sc.value.name, "scenario name");
         cx.unique(&mut seen, &sc.value.name, "scenario name");
-        scenarios.push(scenario(&mut cx, &sc.value, &hosts));
+        let own;
+        let sc_hosts = match &sc.value.hosts {
+            Some(h) => {
+                own = host::hosts(&mut cx, h, &network_names, sub.as_ref());
+                &own
+            }
+            None => {
+                if raw.hosts.is_none() {
+                    cx.err(
+                        sc.value.name.pos,
+                        format!("scenario `{}` has no hosts", sc.value.name.value),
+                        "`hosts` in the scenario, or lab-level `hosts`",
+                    );
+                }
+                &hosts
+            }
+        };
+        scenarios.push(scenario(&mut cx, sc, sc_hosts));
     }
 
     if !cx.issues.is_empty() {
@@ -117,6 +143,7 @@ pub(crate) fn resolve(raw: LabFile, file: &str) -> Result<Lab, Vec<Issue>> {
         file: file.to_owned(),
         networks,
         scenarios,
+        submission: sub,
     })
 }
 
@@ -171,16 +198,25 @@ fn is_cidr(s: &str) -> bool {
 
 const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 
-fn scenario(cx: &mut Cx, sc: &crate::model::ScenarioSpec, hosts: &host::Hosts) -> Scenario {
+fn scenario(cx: &mut Cx, at: &At<crate::model::ScenarioSpec>, hosts: &host::Hosts) -> Scenario {
+    let sc = &at.value;
+    if sc.probes.is_empty() && sc.runs.is_empty() {
+        cx.err(
+            at.pos,
+            format!("scenario `{}` has no probes and no runs", sc.name.value),
+            "at least one probe (or, for `netlab grade`, one run)",
+        );
+    }
     let deadline = sc
         .deadline
         .as_ref()
         .map_or(DEFAULT_DEADLINE, |d| cx.positive(d, "deadline"));
     let faults = fault::faults(cx, &sc.faults, hosts);
     let probes = probe::probes(cx, &sc.probes, hosts, &faults);
-    let checks = check::checks(cx, &sc.checks, &probes);
+    let (mut started, absent) = faults.apply(hosts);
+    let runs = submission::runs(cx, &sc.runs, &mut started);
+    let checks = check::checks(cx, &sc.checks, &probes, &runs);
     let capture = capture_host(cx, sc, hosts, &faults, &probes);
-    let (started, absent) = faults.apply(hosts);
     Scenario {
         name: sc.name.value.clone(),
         title: sc.title.clone().unwrap_or_default(),
@@ -192,6 +228,7 @@ fn scenario(cx: &mut Cx, sc: &crate::model::ScenarioSpec, hosts: &host::Hosts) -
         impairments: faults.impairments,
         capture,
         probes,
+        runs,
         checks,
     }
 }

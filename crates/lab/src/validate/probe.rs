@@ -22,16 +22,13 @@ const MAX_COUNT: i64 = 10_000;
 
 pub(crate) fn probes(
     cx: &mut Cx,
-    raw: &At<Vec<At<ProbeSpec>>>,
+    raw: &[At<ProbeSpec>],
     hosts: &Hosts,
     faults: &Faults,
 ) -> Vec<Probe> {
-    if raw.value.is_empty() {
-        cx.err(raw.pos, "no probes", "at least one probe");
-    }
     let mut seen = HashSet::new();
     let mut out = Vec::new();
-    for p in &raw.value {
+    for p in raw {
         cx.name(&p.value.id, "probe id");
         cx.unique(&mut seen, &p.value.id, "probe id");
         out.push(probe(cx, &p.value, hosts, faults));

@@ -2,6 +2,7 @@
 //! labs, connecting to Docker, locating netlab-echo) lives here.
 
 mod clean;
+mod grade;
 mod images;
 mod run;
 mod validate;
@@ -43,6 +44,7 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
     let ui = Ui::from(&cli);
     match cli.command {
         Command::Run(args) => run::run(args, ui).await,
+        Command::Grade(args) => grade::grade(args, ui).await,
         Command::Validate(args) => validate::validate(&args.labs),
         Command::Clean(args) => clean::clean(args.all).await,
         Command::Images(args) => images::images(args, ui).await,

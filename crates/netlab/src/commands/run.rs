@@ -18,6 +18,14 @@ use crate::{output, progress};
 
 pub async fn run(args: RunArgs, ui: Ui) -> Result<ExitCode, Failure> {
     let labs = load_labs(&args.labs)?;
+    if let Some(lab) = labs.iter().find(|l| l.submission.is_some()) {
+        return Err(Failure::Usage(anyhow!(
+            "{}: lab `{}` grades submissions (it has a `submission` section); run it with `netlab grade {} --submissions DIR`",
+            lab.file,
+            lab.name,
+            lab.file
+        )));
+    }
     let stop = Interrupt::install();
     let engine = stop.race(connect()).await??;
     let infra = |e: netlab_runner::RunError| Failure::Infra(anyhow!(e));

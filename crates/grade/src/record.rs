@@ -1,0 +1,48 @@
+//! One student's graded submission: what `students/<id>/result.json` holds,
+//! and what the class outputs are merged from.
+
+use netlab_lab::results::{CheckStatus, LabResult};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudentRecord {
+    pub student: String,
+    /// 1, or 2 when the first attempt hit an infrastructure error.
+    pub attempts: u32,
+    /// Why earlier attempts were not kept (their infrastructure errors).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retried_after: Vec<String>,
+    pub lab: LabResult,
+}
+
+impl StudentRecord {
+    /// Some check was not graded because netlab's side failed.
+    pub fn has_infra_error(&self) -> bool {
+        self.lab
+            .scenarios
+            .iter()
+            .any(|s| s.error.is_some() || s.checks.iter().any(|c| c.status == CheckStatus::Error))
+    }
+
+    /// The infrastructure errors of this result, one line each.
+    pub fn infra_errors(&self) -> Vec<String> {
+        self.lab
+            .scenarios
+            .iter()
+            .filter_map(|s| s.error.as_ref().map(|e| format!("{}: {e}", s.name)))
+            .collect()
+    }
+
+    /// `(check columns key, status)` of every check: what "identical grades" compares.
+    pub fn grades(&self) -> Vec<(String, CheckStatus, f64)> {
+        self.lab
+            .scenarios
+            .iter()
+            .flat_map(|s| {
+                s.checks
+                    .iter()
+                    .map(move |c| (format!("{}/{}", s.name, c.name), c.status, c.earned))
+            })
+            .collect()
+    }
+}

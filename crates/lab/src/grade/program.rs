@@ -1,0 +1,254 @@
+//! `output` and `exits`: grading one run of a student's program.
+//!
+//! `output` searches stdout and stderr together. Enough matches pass, even if
+//! the program was then stopped or crashed (the output was there). Otherwise
+//! a program stopped at its deadline is `timeout`; one that died (non-zero
+//! exit with a Python traceback, or killed by a signal) is `crash`, with the
+//! exit code and the end of its stderr; anything else is `fail`.
+
+use std::time::Duration;
+
+use super::{Verdict, fmt};
+use crate::results::{CheckStatus, ProgramOutput};
+
+/// Characters of output quoted as evidence.
+const EXCERPT: usize = 400;
+
+pub fn expected_output(pattern: &str, at_least: u32) -> String {
+    if at_least == 1 {
+        format!("output matching /{pattern}/")
+    } else {
+        format!("at least {at_least} matches of /{pattern}/ in the output")
+    }
+}
+
+pub fn expected_exits(within: Duration, code: Option<i64>) -> String {
+    match code {
+        Some(c) => format!(
+            "ends by itself with exit code {c} within {}",
+            fmt::dur(within)
+        ),
+        None => format!("ends by itself within {}", fmt::dur(within)),
+    }
+}
+
+pub fn output(run: &ProgramOutput, pattern: &str, at_least: u32) -> Verdict {
+    let expected = expected_output(pattern, at_least);
+    let re = match regex::Regex::new(pattern) {
+        Ok(re) => re,
+        Err(e) => return Verdict::error(format!("bad pattern: {e}"), expected),
+    };
+    let text = format!("{}\n{}", run.stdout, run.stderr);
+    let n = re.find_iter(&text).count() as u32;
+    let shown = format!("stdout: {}", quote_head(&run.stdout));
+    if n >= at_least {
+        let m = re.find(&text).map(|m| m.as_str()).unwrap_or_default();
+        return Verdict::new(
+            true,
+            format!("{n} match(es), first {:?}; {shown}", clip(m, 80)),
+            expected,
+        );
+    }
+    let found = format!("{n} match(es)");
+    if run.timed_out {
+        return Verdict {
+            status: CheckStatus::Timeout,
+            measured: format!(
+                "{found}; the program was still running after {} and was stopped; {shown}",
+                fmt::us(run.duration_ms as f64 * 1e3)
+            ),
+            expected,
+        };
+    }
+    if crashed(run) {
+        return Verdict {
+            status: CheckStatus::Crash,
+            measured: format!("{found}; {}; {shown}", ended(run)),
+            expected,
+        };
+    }
+    Verdict::new(false, format!("{found}; {}; {shown}", ended(run)), expected)
+}
+
+pub fn exits(run: &ProgramOutput, within: Duration, code: Option<i64>) -> Verdict {
+    let expected = expected_exits(within, code);
+    let took = Duration::from_millis(run.duration_ms);
+    if run.timed_out {
+        return Verdict {
+            status: CheckStatus::Timeout,
+            measured: format!(
+                "still running after {}: netlab stopped it (a client needs a timeout, e.g. `settimeout(2)`); stdout: {}",
+                fmt::dur(took),
+                quote_tail(&run.stdout)
+            ),
+            expected,
+        };
+    }
+    let how = format!("{} after {}", ended(run), fmt::dur(took));
+    let pass = took <= within && code.is_none_or(|c| run.exit_code == Some(c));
+    Verdict::new(pass, how, expected)
+}
+
+/// Died rather than ended: killed by a signal (exit code above 128, e.g. 137
+/// after an OOM kill) or a non-zero exit with a Python traceback.
+fn crashed(run: &ProgramOutput) -> bool {
+    match run.exit_code {
+        Some(c) if c > 128 => true,
+        Some(c) if c != 0 => run.stderr.contains("Traceback") || run.stderr.contains("Error"),
+        _ => false,
+    }
+}
+
+/// "exited with code 1, stderr: ..." (stderr only when there is some).
+fn ended(run: &ProgramOutput) -> String {
+    let code = run.exit_code.map_or("?".to_owned(), |c| c.to_string());
+    if run.stderr.trim().is_empty() {
+        format!("exited with code {code}")
+    } else {
+        format!(
+            "exited with code {code}, stderr: {}",
+            quote_tail(&run.stderr)
+        )
+    }
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
+
+/// The first part of a text, quoted.
+fn quote_head(s: &str) -> String {
+    let t = s.trim();
+    if t.is_empty() {
+        "(nothing)".to_owned()
+    } else {
+        format!("{:?}", clip(t, EXCERPT))
+    }
+}
+
+/// The last part of a text (where a traceback says what went wrong), quoted.
+fn quote_tail(s: &str) -> String {
+    let t = s.trim();
+    let n = t.chars().count();
+    if t.is_empty() {
+        "(nothing)".to_owned()
+    } else if n <= EXCERPT {
+        format!("{t:?}")
+    } else {
+        let tail: String = t.chars().skip(n - EXCERPT).collect();
+        format!("{:?}", format!("…{tail}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolved::{Check, CheckKind};
+
+    fn out(stdout: &str, stderr: &str, code: Option<i64>, timed_out: bool) -> ProgramOutput {
+        ProgramOutput {
+            id: "client".into(),
+            host: "student".into(),
+            role: "udp-client".into(),
+            command: "python3 UDPClient.py".into(),
+            stdin: Some("hello netlab\n".into()),
+            stdout: stdout.into(),
+            stderr: stderr.into(),
+            stdout_bytes: stdout.len() as u64,
+            stderr_bytes: stderr.len() as u64,
+            exit_code: code,
+            timed_out,
+            duration_ms: if timed_out { 10_000 } else { 40 },
+            infra_error: None,
+        }
+    }
+
+    fn check(kind: CheckKind) -> Check {
+        Check {
+            name: "c".into(),
+            points: 1.0,
+            explain: String::new(),
+            kind,
+        }
+    }
+
+    fn output_check(pattern: &str, at_least: u32) -> Check {
+        check(CheckKind::Output {
+            run: "client".into(),
+            pattern: pattern.into(),
+            at_least,
+        })
+    }
+
+    #[test]
+    fn output_passes_on_enough_matches() {
+        let run = out(
+            "Input: HELLO NETLAB\n09:12:03 09:12:04\n",
+            "",
+            Some(0),
+            false,
+        );
+        let r = crate::evaluate_with(
+            &output_check(r"\d{1,2}:\d{2}:\d{2}", 2),
+            &[],
+            std::slice::from_ref(&run),
+        );
+        assert_eq!(r.status, CheckStatus::Pass, "{}", r.measured);
+        let r = crate::evaluate_with(&output_check(r"\d{1,2}:\d{2}:\d{2}", 3), &[], &[run]);
+        assert_eq!(r.status, CheckStatus::Fail);
+        assert!(
+            r.measured.starts_with("2 match(es); exited with code 0"),
+            "{}",
+            r.measured
+        );
+    }
+
+    #[test]
+    fn a_traceback_is_a_crash_and_a_deadline_a_timeout() {
+        let tb = "Traceback (most recent call last):\n  File \"UDPClient.py\"\nConnectionRefusedError: [Errno 111]";
+        let r = crate::evaluate_with(
+            &output_check("HELLO", 1),
+            &[],
+            &[out("", tb, Some(1), false)],
+        );
+        assert_eq!(r.status, CheckStatus::Crash);
+        assert!(
+            r.measured.contains("exited with code 1")
+                && r.measured.contains("ConnectionRefusedError"),
+            "{}",
+            r.measured
+        );
+        let r = crate::evaluate_with(
+            &output_check("HELLO", 1),
+            &[],
+            &[out("Input:", "", None, true)],
+        );
+        assert_eq!(r.status, CheckStatus::Timeout);
+        let r = crate::evaluate_with(
+            &output_check("HELLO", 1),
+            &[],
+            &[out("hello", "", Some(0), false)],
+        );
+        assert_eq!(r.status, CheckStatus::Fail);
+    }
+
+    #[test]
+    fn exits_needs_an_end_in_time() {
+        let c = check(CheckKind::Exits {
+            run: "client".into(),
+            within: Duration::from_secs(5),
+            code: None,
+        });
+        let r = crate::evaluate_with(&c, &[], &[out("", "Error: no reply", Some(1), false)]);
+        assert_eq!(r.status, CheckStatus::Pass, "{}", r.measured);
+        let r = crate::evaluate_with(&c, &[], &[out("Input:", "", None, true)]);
+        assert_eq!(r.status, CheckStatus::Timeout);
+        assert_eq!(r.earned, 0.0);
+        let r = crate::evaluate_with(&c, &[], &[]);
+        assert_eq!(r.status, CheckStatus::Error);
+    }
+}

@@ -1,0 +1,285 @@
+//! `netlab grade` on the example submissions, against the real Docker engine:
+//! every example gets the verdicts examples/submissions/README.md expects,
+//! every output file exists and parses, `--only` regrades into the same
+//! gradebook with identical grades, and nothing is left running.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+const LAB: &str = "grade-handout";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn netlab(args: &[&str]) -> std::process::Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_netlab"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("netlab runs");
+    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+/// Every check of the lab: `scenario/check`.
+const SERVER_CHECKS: [&str; 4] = [
+    "replies in uppercase",
+    "answers several requests in a row",
+    "serves another client afterwards",
+    "echoes a long message (1200 bytes) whole",
+];
+
+/// The README's table: (student, `scenario/check` prefix or name, allowed statuses).
+/// Checks not listed must pass.
+fn expected() -> Vec<(&'static str, String, &'static [&'static str])> {
+    let mut v: Vec<(&'static str, String, &'static [&'static str])> = Vec::new();
+    let servers = |v: &mut Vec<_>, id: &'static str, sc: &str, st: &'static [&'static str]| {
+        for c in SERVER_CHECKS {
+            v.push((id, format!("{sc}/{c}"), st));
+        }
+    };
+    for sc in ["udp-server", "tcp-server"] {
+        servers(&mut v, "s002-no-uppercase", sc, &["fail"]);
+        servers(&mut v, "s005-loopback-bind", sc, &["fail"]);
+        servers(&mut v, "s006-silent-server-no-timeout", sc, &["fail"]);
+        for c in &SERVER_CHECKS[1..] {
+            v.push(("s003-exits-after-one", format!("{sc}/{c}"), &["fail"]));
+        }
+        v.push((
+            "s009-truncated",
+            format!("{sc}/echoes a long message (1200 bytes) whole"),
+            &["fail"],
+        ));
+        for p in ["UDP", "TCP"] {
+            for c in ["prints the RTT", "prints the send and receive times"] {
+                v.push(("s004-no-rtt", format!("clients/{p} client {c}"), &["fail"]));
+            }
+        }
+    }
+    v.dedup();
+    servers(&mut v, "s007-syntax-error", "udp-server", &["crash"]);
+    // Killed for memory, or still at its memory limit when the probes end.
+    servers(&mut v, "s008-memory-hog", "tcp-server", &["crash"]);
+    servers(
+        &mut v,
+        "s010-fork-bomb",
+        "udp-server",
+        &["crash", "timeout"],
+    );
+    for p in ["UDP", "TCP"] {
+        v.push((
+            "s006-silent-server-no-timeout",
+            format!("clients-no-server/{p} client ends on its own"),
+            &["timeout"],
+        ));
+    }
+    v
+}
+
+/// student -> `scenario/check` -> (status, earned).
+fn grades(out: &Path) -> BTreeMap<String, BTreeMap<String, (String, f64)>> {
+    let mut all = BTreeMap::new();
+    for entry in std::fs::read_dir(out.join("students")).unwrap() {
+        let path = entry.unwrap().path().join("result.json");
+        let r: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let mut checks = BTreeMap::new();
+        for s in r["lab"]["scenarios"].as_array().unwrap() {
+            for c in s["checks"].as_array().unwrap() {
+                checks.insert(
+                    format!(
+                        "{}/{}",
+                        s["name"].as_str().unwrap(),
+                        c["name"].as_str().unwrap()
+                    ),
+                    (
+                        c["status"].as_str().unwrap().to_owned(),
+                        c["earned"].as_f64().unwrap(),
+                    ),
+                );
+            }
+        }
+        all.insert(r["student"].as_str().unwrap().to_owned(), checks);
+    }
+    all
+}
+
+fn leftovers() -> usize {
+    let out = Command::new("docker")
+        .args(["ps", "-aq", "--filter", &format!("label=netlab.lab={LAB}")])
+        .output()
+        .expect("docker CLI (the tests need Docker)");
+    assert!(out.status.success(), "docker ps failed");
+    let nets = Command::new("docker")
+        .args([
+            "network",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("label=netlab.lab={LAB}"),
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().count()
+        + String::from_utf8_lossy(&nets.stdout).lines().count()
+}
+
+#[test]
+fn docker_grades_the_examples_merges_a_regrade_and_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tmp.path().join("grades");
+    let out = out_dir.to_str().unwrap();
+    let lab = "labs/grade-handout.yaml";
+    let run = netlab(&[
+        "grade",
+        lab,
+        "--submissions",
+        "examples/submissions",
+        "--jobs",
+        "2",
+        "--out",
+        out,
+    ]);
+    assert_eq!(run.status.code(), Some(0), "grade failed");
+    assert_eq!(
+        leftovers(),
+        0,
+        "containers or networks of the grading lab were left"
+    );
+
+    // Verdicts.
+    let first = grades(&out_dir);
+    assert_eq!(first.len(), 10, "one result per example");
+    let exp = expected();
+    let mut wrong = Vec::new();
+    for (student, checks) in &first {
+        assert_eq!(checks.len(), 16, "{student}: every check graded");
+        for (check, (status, earned)) in checks {
+            let allowed: &[&str] = exp
+                .iter()
+                .find(|(s, c, _)| s == student && c == check)
+                .map_or(&["pass"], |(_, _, a)| *a);
+            if !allowed.contains(&status.as_str()) {
+                wrong.push(format!("{student} {check}: {status}, expected {allowed:?}"));
+            }
+            assert_eq!(
+                *earned > 0.0,
+                status == "pass",
+                "{student} {check}: points only for a pass"
+            );
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "unexpected verdicts:\n{}",
+        wrong.join("\n")
+    );
+
+    // Class files.
+    let mut csv = csv::Reader::from_path(out_dir.join("grades.csv")).unwrap();
+    let header = csv.headers().unwrap().clone();
+    assert_eq!(&header[0], "student");
+    assert_eq!(&header[1], "total");
+    assert_eq!(header.len(), 2 + 16);
+    assert!(
+        header
+            .iter()
+            .any(|h| h == "udp-server/replies in uppercase")
+    );
+    let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 10);
+    assert_eq!(&rows[0][0], "s001-correct");
+    assert_eq!(&rows[0][1], "24", "the correct submission gets every point");
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["students"].as_array().unwrap().len(), 10);
+    assert_eq!(summary["summary"]["checks"], 160);
+    let junit = std::fs::read_to_string(out_dir.join("junit.xml")).unwrap();
+    assert!(junit.contains("<testsuites") && junit.contains("s007-syntax-error"));
+
+    // Per-student files: Gradescope results and feedback with evidence.
+    for id in first.keys() {
+        let dir = out_dir.join("students").join(id);
+        let gs: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
+        assert_eq!(gs["tests"].as_array().unwrap().len(), 16, "{id}");
+        assert!(gs["score"].as_f64().is_some(), "{id}");
+        let md = std::fs::read_to_string(dir.join("feedback.md")).unwrap();
+        assert!(
+            md.contains("- Measured:") && md.contains("- Expected:"),
+            "{id}"
+        );
+        assert!(
+            md.contains("Sent to its standard input"),
+            "{id}: run evidence"
+        );
+    }
+    let md = |id: &str| {
+        std::fs::read_to_string(out_dir.join("students").join(id).join("feedback.md")).unwrap()
+    };
+    assert!(md("s007-syntax-error").contains("SyntaxError"));
+    assert!(
+        md("s005-loopback-bind").contains("127.0.0.1"),
+        "the loopback bind is explained"
+    );
+    assert!(
+        md("s004-no-rtt").contains("HELLO NETLAB"),
+        "the client's output is quoted"
+    );
+    assert!(md("s006-silent-server-no-timeout").contains("netlab stopped it"));
+
+    // `--only`: regrade three students (the timing-sensitive ones) into the
+    // same folder: identical grades, the gradebook still has everyone.
+    let csv_before = std::fs::read_to_string(out_dir.join("grades.csv")).unwrap();
+    let only = ["s001-correct", "s003-exits-after-one", "s008-memory-hog"];
+    let mut args = vec![
+        "grade",
+        lab,
+        "--submissions",
+        "examples/submissions",
+        "--out",
+        out,
+    ];
+    for id in &only {
+        args.extend(["--only", id]);
+    }
+    let again = netlab(&args);
+    assert_eq!(again.status.code(), Some(0));
+    let second = grades(&out_dir);
+    assert_eq!(second, first, "a regrade gives identical grades");
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("grades.csv")).unwrap(),
+        csv_before
+    );
+    assert_eq!(leftovers(), 0);
+
+    // Usage errors exit 2 without starting anything.
+    let bad = netlab(&[
+        "grade",
+        lab,
+        "--submissions",
+        "examples/submissions",
+        "--only",
+        "nobody",
+        "--out",
+        out,
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no submission `nobody`"));
+    let not_grading = netlab(&[
+        "grade",
+        "labs/task1.yaml",
+        "--submissions",
+        "examples/submissions",
+        "--out",
+        out,
+    ]);
+    assert_eq!(not_grading.status.code(), Some(2));
+    let run_rejects = netlab(&["run", lab]);
+    assert_eq!(run_rejects.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run_rejects.stderr).contains("netlab grade"));
+}

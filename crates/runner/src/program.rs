@@ -1,0 +1,65 @@
+//! Runs of a submission's programs: the role's command exec'd in its idle,
+//! sandboxed host with the run's stdin, stopped at its deadline, output capped
+//! (first and last part kept). All runs of a scenario start together.
+
+use std::time::Instant;
+
+use futures_util::future::join_all;
+use netlab_engine::ExecRequest;
+use netlab_lab::results::ProgramOutput;
+use netlab_lab::{ProgramRun, Scenario};
+
+use crate::scenario::{Ctx, Live};
+
+pub(crate) async fn run_all(
+    ctx: &Ctx<'_>,
+    sc: &Scenario,
+    live: &Live,
+    until: Instant,
+) -> Vec<ProgramOutput> {
+    join_all(sc.runs.iter().map(|r| run_one(ctx, r, live, until))).await
+}
+
+async fn run_one(ctx: &Ctx<'_>, r: &ProgramRun, live: &Live, until: Instant) -> ProgramOutput {
+    let cap = ctx
+        .submission
+        .map_or(64 << 10, |s| s.limits.output_bytes as usize);
+    let left = until.saturating_duration_since(Instant::now());
+    let mut req = ExecRequest::new(&r.command)
+        .timeout(r.deadline.min(left))
+        .output_cap(cap);
+    // Without stdin the program would read from nothing forever; give it EOF.
+    req = req.stdin(r.stdin.clone().unwrap_or_default().into_bytes());
+    let mut out = ProgramOutput {
+        id: r.id.clone(),
+        host: r.host.clone(),
+        role: r.role.clone(),
+        command: r.command.join(" "),
+        stdin: r.stdin.clone(),
+        stdout: String::new(),
+        stderr: String::new(),
+        stdout_bytes: 0,
+        stderr_bytes: 0,
+        exit_code: None,
+        timed_out: false,
+        duration_ms: 0,
+        infra_error: None,
+    };
+    let Some(container) = live.hosts.get(&r.host) else {
+        out.infra_error = Some(format!("host `{}` is not running", r.host));
+        return out;
+    };
+    match ctx.engine.exec(&container.id, &req).await {
+        Err(e) => out.infra_error = Some(e.to_string()),
+        Ok(o) => {
+            out.stdout = o.stdout.text();
+            out.stderr = o.stderr.text();
+            out.stdout_bytes = o.stdout.total_bytes();
+            out.stderr_bytes = o.stderr.total_bytes();
+            out.exit_code = o.exit_code;
+            out.timed_out = o.timed_out;
+            out.duration_ms = o.elapsed.as_millis() as u64;
+        }
+    }
+    out
+}

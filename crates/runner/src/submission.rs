@@ -1,0 +1,194 @@
+//! What `netlab grade` adds to a scenario: the submission being graded, and
+//! telling the student's failures (`crash`, `timeout`) from netlab's own
+//! (`infra_error`, retried and never graded).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use netlab_engine::{Container, EngineError};
+use netlab_lab::results::{CheckResult, CheckStatus};
+use netlab_lab::{Check, Host, Readiness, SandboxLimits, Scenario};
+
+use crate::RunError;
+use crate::scenario::{Ctx, Live};
+
+/// The submission a run grades.
+#[derive(Debug, Clone)]
+pub struct SubmissionCtx {
+    /// The student's folder, absolute (it is bind-mounted read-only).
+    pub dir: PathBuf,
+    pub limits: SandboxLimits,
+}
+
+/// Why a scenario's set-up stopped.
+pub(crate) enum Stop {
+    /// netlab's side failed: the checks are `infra_error`.
+    Infra(RunError),
+    /// The student's server failed to start: the checks get its verdict.
+    Student(StudentFailure),
+}
+
+impl From<RunError> for Stop {
+    fn from(e: RunError) -> Self {
+        Stop::Infra(e)
+    }
+}
+
+pub(crate) struct StudentFailure {
+    pub status: CheckStatus,
+    /// Evidence for every check: exit code, output excerpt.
+    pub why: String,
+    pub note: String,
+}
+
+impl StudentFailure {
+    pub fn verdict(&self, check: &Check) -> CheckResult {
+        netlab_lab::not_graded(
+            check,
+            self.status,
+            self.why.clone(),
+            "the server starts and stays up".into(),
+        )
+    }
+}
+
+/// A role host that exited before it was ready crashed; one that never got
+/// ready timed out. Anything else (and any failure of a reference host) is
+/// netlab's.
+pub(crate) fn classify(host: &Host, e: RunError) -> Stop {
+    if host.role.is_none() {
+        return Stop::Infra(e);
+    }
+    let role = host.role.as_deref().unwrap_or_default();
+    match e {
+        RunError::Engine(EngineError::ExitedEarly {
+            code, last_lines, ..
+        }) => Stop::Student(StudentFailure {
+            status: CheckStatus::Crash,
+            why: format!(
+                "the {role} program exited with code {code} before it was ready; its last output: {}",
+                excerpt(&last_lines)
+            ),
+            note: format!(
+                "{}: the {role} program exited with code {code} before it was ready",
+                host.name
+            ),
+        }),
+        RunError::Engine(EngineError::NotReady {
+            what,
+            after,
+            last_lines,
+            ..
+        }) => Stop::Student(StudentFailure {
+            status: CheckStatus::Timeout,
+            why: format!(
+                "the {role} program was not ready after {:.1} s (netlab waited for {what}); its last output: {}",
+                after.as_secs_f64(),
+                excerpt(&last_lines)
+            ),
+            note: format!("{}: the {role} program never became ready", host.name),
+        }),
+        other => Stop::Infra(other),
+    }
+}
+
+/// A server bound to loopback is reachable from nowhere else: say so.
+pub(crate) fn bind_note(host: &Host, c: &Container) -> Option<String> {
+    let Readiness::Port { port, proto, .. } = &host.ready else {
+        return None;
+    };
+    let udp = *proto == netlab_lab::Proto::Udp;
+    let addrs = crate::sandbox::bound_addresses(c.pid, *port, udp);
+    crate::sandbox::loopback_note(&host.name, &addrs, *port)
+}
+
+/// After the checks: a role server that died meanwhile (or sits at its memory
+/// limit) turns its scenario's failed checks into `crash` (with the exit code
+/// and stderr), or, when it exited normally, adds a note (a server must keep
+/// serving).
+pub(crate) async fn after_checks(
+    ctx: &Ctx<'_>,
+    sc: &Scenario,
+    live: &Live,
+    checks: &mut [CheckResult],
+    notes: &mut Vec<String>,
+) {
+    for host in sc.hosts.iter().filter(|h| h.role.is_some()) {
+        if sc.runs.iter().any(|r| r.host == host.name) {
+            continue; // an idle host for runs; its programs are graded by the runs
+        }
+        let Some(c) = live.hosts.get(&host.name) else {
+            continue;
+        };
+        let limit = ctx.submission.map_or(0, |s| s.limits.memory_bytes);
+        let what = match ctx.engine.exit_code(&c.id).await.ok().flatten() {
+            Some(code) => {
+                let oom = ctx
+                    .engine
+                    .wait_exit(&c.id, Duration::from_secs(2))
+                    .await
+                    .is_ok_and(|s| s.oom_killed);
+                let last = ctx.engine.last_lines(&c.id, 10).await;
+                let how = if oom {
+                    format!("was killed for using more than its memory limit (exit code {code})")
+                } else {
+                    format!("exited with code {code}")
+                };
+                let what = format!(
+                    "{}: the server {how} during the checks; its last output: {}",
+                    host.name,
+                    excerpt(&last)
+                );
+                if code == 0 {
+                    notes.push(what);
+                    continue;
+                }
+                what
+            }
+            // Still running, but at its memory limit: without swap the kernel
+            // reclaims for a while (seconds to tens of seconds) before it kills
+            // it, so when that happens is timing. It is out of memory now:
+            // that is the verdict, the same on every run.
+            None if limit > 0 && rss_bytes(c.pid) > limit / 2 => format!(
+                "{}: the server was using {} MiB of its {} MiB memory limit when the checks ended: it ran out of memory",
+                host.name,
+                rss_bytes(c.pid) >> 20,
+                limit >> 20
+            ),
+            None => continue,
+        };
+        notes.push(what.clone());
+        for check in checks
+            .iter_mut()
+            .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Timeout))
+        {
+            check.status = CheckStatus::Crash;
+            check.measured = format!("{}; {what}", check.measured);
+        }
+    }
+}
+
+/// Resident memory of a process (VmRSS in /proc/<pid>/status); 0 when unknown.
+fn rss_bytes(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// The end of some output, where Python puts the error, on one line.
+fn excerpt(text: &str) -> String {
+    const MAX: usize = 600;
+    let t = text.trim();
+    let n = t.chars().count();
+    let tail: String = if n > MAX {
+        format!("…{}", t.chars().skip(n - MAX).collect::<String>())
+    } else {
+        t.to_owned()
+    };
+    format!("{tail:?}")
+}
