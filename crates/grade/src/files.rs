@@ -1,12 +1,13 @@
 //! Every output file of a grading batch as bytes (the CLI writes them):
-//! per student `students/<id>/{result.json, feedback.md, results.json}`,
+//! per student `students/<id>/{result.json, feedback.md, report.html,
+//! results.json}`,
 //! and for the class `grades.csv`, `summary.json`, `junit.xml`, merged from
 //! all per-student results present, so an interrupted batch keeps what it
 //! graded and `--only ID` regrades one student into the same gradebook.
 
 use std::path::{Path, PathBuf};
 
-use netlab_report::{Exporter, Gradebook, Gradescope, Json, Junit, Markdown, Run};
+use netlab_report::{Exporter, Gradebook, Gradescope, Html, Json, Junit, Markdown, Run};
 
 use crate::{GradeError, StudentRecord};
 
@@ -23,6 +24,7 @@ pub fn student_files(r: &StudentRecord) -> Result<Vec<(PathBuf, Vec<u8>)>, Grade
     Ok(vec![
         (dir.join(RESULT_FILE), result),
         (dir.join("feedback.md"), Markdown.serialize(&run)?),
+        (dir.join("report.html"), Html.serialize(&run)?),
         (
             dir.join("results.json"),
             Gradescope::default().serialize(&run)?,

@@ -213,6 +213,11 @@ fn docker_grades_the_examples_merges_a_regrade_and_leaves_nothing() {
             md.contains("- Measured:") && md.contains("- Expected:"),
             "{id}"
         );
+        let page = std::fs::read_to_string(dir.join("report.html")).unwrap();
+        assert!(
+            page.contains("<table") && page.contains(id.as_str()),
+            "{id}: the HTML page has the checks and names the student"
+        );
         assert!(
             md.contains("Sent to its standard input"),
             "{id}: run evidence"

@@ -147,6 +147,7 @@ fn quote_tail(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grade::fake::check;
     use crate::resolved::{Check, CheckKind};
 
     fn out(stdout: &str, stderr: &str, code: Option<i64>, timed_out: bool) -> ProgramOutput {
@@ -164,15 +165,6 @@ mod tests {
             timed_out,
             duration_ms: if timed_out { 10_000 } else { 40 },
             infra_error: None,
-        }
-    }
-
-    fn check(kind: CheckKind) -> Check {
-        Check {
-            name: "c".into(),
-            points: 1.0,
-            explain: String::new(),
-            kind,
         }
     }
 
