@@ -120,6 +120,31 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// Conversations and events per conversation shown of a capture; the pcap has the rest.
+const CAPTURE_FLOWS: usize = 12;
+const CAPTURE_EVENTS: usize = 12;
+
+/// What a capture shows, one line per conversation, then its warnings
+/// (kernel drops, capture errors). Terminal and HTML print the same lines.
+pub fn capture_lines(c: &netlab_lab::results::CaptureSummary) -> (Vec<String>, Vec<String>) {
+    let lines = c
+        .wire
+        .as_ref()
+        .map(|w| w.lines(CAPTURE_FLOWS, CAPTURE_EVENTS))
+        .unwrap_or_default();
+    let mut warnings = Vec::new();
+    if c.dropped > 0 {
+        warnings.push(format!(
+            "tcpdump missed {} packet(s) (dropped by the kernel): the lines above are incomplete",
+            c.dropped
+        ));
+    }
+    if let Some(e) = &c.error {
+        warnings.push(e.clone());
+    }
+    (lines, warnings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,29 +219,4 @@ mod tests {
             2
         );
     }
-}
-
-/// Conversations and events per conversation shown of a capture; the pcap has the rest.
-const CAPTURE_FLOWS: usize = 12;
-const CAPTURE_EVENTS: usize = 12;
-
-/// What a capture shows, one line per conversation, then its warnings
-/// (kernel drops, capture errors). Terminal and HTML print the same lines.
-pub fn capture_lines(c: &netlab_lab::results::CaptureSummary) -> (Vec<String>, Vec<String>) {
-    let lines = c
-        .wire
-        .as_ref()
-        .map(|w| w.lines(CAPTURE_FLOWS, CAPTURE_EVENTS))
-        .unwrap_or_default();
-    let mut warnings = Vec::new();
-    if c.dropped > 0 {
-        warnings.push(format!(
-            "tcpdump missed {} packet(s) (dropped by the kernel): the lines above are incomplete",
-            c.dropped
-        ));
-    }
-    if let Some(e) = &c.error {
-        warnings.push(e.clone());
-    }
-    (lines, warnings)
 }

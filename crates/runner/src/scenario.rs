@@ -171,10 +171,7 @@ async fn setup(
             .await
             .map_err(|e| Stop::Infra(e.into()))?;
         live.sidecars.push(sidecar.container.clone());
-        match impair::apply(&sidecar, imp)
-            .await
-            .map_err(|e| Stop::Infra(e.into()))?
-        {
+        match impair::apply(&sidecar, imp).await? {
             Applied::Done(note) => notes.push(note),
             Applied::Unsupported(why) => {
                 notes.push(format!("unsupported: {why}"));
