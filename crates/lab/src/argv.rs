@@ -76,6 +76,7 @@ mod tests {
             payload: Payload::Message("hello netlab".into()),
             warmup: 2,
             connection: Connection::Persistent,
+            clients: 1,
         }
     }
 

@@ -12,7 +12,7 @@ Examples:
   netlab run labs/task4.yaml --json r.json   keep the full results (every probe) as JSON
   netlab run labs/task3.yaml --html r.html   a page to project: checks, RTT plots, outcome matrix
   netlab run labs/task4.yaml --capture       also record each scenario's packets (netlab-captures/*.pcap)
-  netlab grade labs/grade-handout.yaml --submissions subs/ --jobs 4
+  netlab grade labs/grading/handout.yaml --submissions subs/ --jobs 4
                                              grade every student folder in subs/ (gradebook in netlab-grades/)
   netlab validate labs/*.yaml                check lab files without Docker
   netlab images                              list netlab's images, building missing ones

@@ -27,11 +27,12 @@ fn netlab(args: &[&str]) -> std::process::Output {
 }
 
 /// Every check of the lab: `scenario/check`.
-const SERVER_CHECKS: [&str; 4] = [
+const SERVER_CHECKS: [&str; 5] = [
     "replies in uppercase",
     "answers several requests in a row",
     "serves another client afterwards",
     "echoes a long message (1200 bytes) whole",
+    "serves several clients at once",
 ];
 
 /// The README's table: (student, `scenario/check` prefix or name, allowed statuses).
@@ -133,7 +134,7 @@ fn docker_grades_the_examples_merges_a_regrade_and_leaves_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out_dir = tmp.path().join("grades");
     let out = out_dir.to_str().unwrap();
-    let lab = "labs/grade-handout.yaml";
+    let lab = "labs/grading/handout.yaml";
     let run = netlab(&[
         "grade",
         lab,
@@ -157,7 +158,7 @@ fn docker_grades_the_examples_merges_a_regrade_and_leaves_nothing() {
     let exp = expected();
     let mut wrong = Vec::new();
     for (student, checks) in &first {
-        assert_eq!(checks.len(), 16, "{student}: every check graded");
+        assert_eq!(checks.len(), 18, "{student}: every check graded");
         for (check, (status, earned)) in checks {
             let allowed: &[&str] = exp
                 .iter()
@@ -184,7 +185,7 @@ fn docker_grades_the_examples_merges_a_regrade_and_leaves_nothing() {
     let header = csv.headers().unwrap().clone();
     assert_eq!(&header[0], "student");
     assert_eq!(&header[1], "total");
-    assert_eq!(header.len(), 2 + 16);
+    assert_eq!(header.len(), 2 + 18);
     assert!(
         header
             .iter()
@@ -193,11 +194,11 @@ fn docker_grades_the_examples_merges_a_regrade_and_leaves_nothing() {
     let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 10);
     assert_eq!(&rows[0][0], "s001-correct");
-    assert_eq!(&rows[0][1], "24", "the correct submission gets every point");
+    assert_eq!(&rows[0][1], "26", "the correct submission gets every point");
     let summary: Value =
         serde_json::from_slice(&std::fs::read(out_dir.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["students"].as_array().unwrap().len(), 10);
-    assert_eq!(summary["summary"]["checks"], 160);
+    assert_eq!(summary["summary"]["checks"], 180);
     let junit = std::fs::read_to_string(out_dir.join("junit.xml")).unwrap();
     assert!(junit.contains("<testsuites") && junit.contains("s007-syntax-error"));
 
@@ -206,7 +207,7 @@ fn docker_grades_the_examples_merges_a_regrade_and_leaves_nothing() {
         let dir = out_dir.join("students").join(id);
         let gs: Value =
             serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
-        assert_eq!(gs["tests"].as_array().unwrap().len(), 16, "{id}");
+        assert_eq!(gs["tests"].as_array().unwrap().len(), 18, "{id}");
         assert!(gs["score"].as_f64().is_some(), "{id}");
         let md = std::fs::read_to_string(dir.join("feedback.md")).unwrap();
         assert!(

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use futures_util::future::join_all;
 use netlab_echo::clock::{Stamp, rfc3339};
 use netlab_echo::record::{Line, Outcome, ProbeRecord};
 use netlab_echo::stats::{Strays, summarize};
@@ -33,7 +34,25 @@ pub(crate) async fn run(
     let limit = (probe.worst_case() + SLACK).min(left);
     let started = Stamp::now();
     let req = ExecRequest::new(&argv).timeout(limit);
-    let mut run = ProbeRun {
+    // `clients: N` starts N clients at once: the server must serve them concurrently.
+    let execs = (0..probe.clients.max(1)).map(|_| ctx.engine.exec(&from.id, &req));
+    let runs = join_all(execs)
+        .await
+        .into_iter()
+        .map(|out| {
+            let mut run = empty(probe);
+            match out {
+                Err(e) => run.infra_error = Some(e.to_string()),
+                Ok(out) => read_output(&mut run, probe, &out, started),
+            }
+            run
+        })
+        .collect();
+    merge(probe, runs)
+}
+
+fn empty(probe: &Probe) -> ProbeRun {
+    ProbeRun {
         id: probe.id.clone(),
         proto: probe.proto,
         from: probe.from.clone(),
@@ -42,12 +61,43 @@ pub(crate) async fn run(
         summary: None,
         infra_error: None,
         deadline_hit: false,
-    };
-    match ctx.engine.exec(&from.id, &req).await {
-        Err(e) => run.infra_error = Some(e.to_string()),
-        Ok(out) => read_output(&mut run, probe, &out, started),
     }
-    run
+}
+
+/// One probe set from its clients' runs: their records one client after the
+/// other, renumbered, and the summary recomputed over all of them.
+fn merge(probe: &Probe, mut runs: Vec<ProbeRun>) -> ProbeRun {
+    if runs.len() == 1 {
+        return runs.remove(0);
+    }
+    let mut all = empty(probe);
+    let mut strays = Strays::default();
+    let mut complete = true;
+    for r in runs {
+        match &r.summary {
+            Some(s) => {
+                let wrong = r
+                    .records
+                    .iter()
+                    .filter(|x| x.outcome == Outcome::Mismatch)
+                    .count() as u64;
+                strays.duplicates += s.duplicates;
+                strays.late += s.late;
+                strays.mismatched += s.mismatched.saturating_sub(wrong);
+            }
+            None => complete = false,
+        }
+        all.infra_error = all.infra_error.or(r.infra_error);
+        all.deadline_hit |= r.deadline_hit;
+        all.records.extend(r.records);
+    }
+    for (i, rec) in all.records.iter_mut().enumerate() {
+        rec.seq = i as u64 + 1;
+    }
+    if complete {
+        all.summary = Some(summarize(probe.proto, &all.target, &all.records, strays));
+    }
+    all
 }
 
 fn read_output(run: &mut ProbeRun, probe: &Probe, out: &ExecOutput, started: Stamp) {
@@ -108,4 +158,80 @@ fn cut_off(run: &mut ProbeRun, probe: &Probe, waited: Duration, started: Stamp) 
         &run.records,
         Strays::default(),
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use netlab_echo::record::{Outcome, ProbeRecord, Proto};
+    use netlab_lab::{Connection, Payload, Probe};
+
+    use super::{Strays, empty, merge, summarize};
+
+    fn probe() -> Probe {
+        Probe {
+            id: "together".into(),
+            from: "client".into(),
+            to: "server".into(),
+            port: 12000,
+            proto: Proto::Udp,
+            count: 2,
+            interval: Duration::from_millis(50),
+            timeout: Duration::from_millis(500),
+            connect_timeout: Duration::from_secs(1),
+            payload: Payload::Message("x".into()),
+            warmup: 0,
+            connection: Connection::PerProbe,
+            clients: 2,
+        }
+    }
+
+    fn rec(seq: u64, outcome: Outcome) -> ProbeRecord {
+        ProbeRecord {
+            seq,
+            proto: Proto::Udp,
+            outcome,
+            sent_at: "2026-11-24T00:00:00.000000Z".into(),
+            received_at: None,
+            rtt_us: (outcome == Outcome::Ok).then_some(100.0),
+            connect_us: None,
+            request_us: None,
+            elapsed_us: 100.0,
+            bytes: 8,
+            errno: None,
+            error: None,
+        }
+    }
+
+    fn client(records: Vec<ProbeRecord>, late: u64) -> netlab_lab::results::ProbeRun {
+        let mut run = empty(&probe());
+        let mut summary = summarize(Proto::Udp, "server:12000", &records, Strays::default());
+        summary.late = late;
+        run.summary = Some(summary);
+        run.records = records;
+        run
+    }
+
+    #[test]
+    fn clients_merge_into_one_renumbered_set_with_one_summary() {
+        let a = client(vec![rec(1, Outcome::Ok), rec(2, Outcome::Ok)], 0);
+        let b = client(vec![rec(1, Outcome::Ok), rec(2, Outcome::Timeout)], 1);
+        let all = merge(&probe(), vec![a, b]);
+        let seqs: Vec<u64> = all.records.iter().map(|r| r.seq).collect();
+        assert_eq!(seqs, [1, 2, 3, 4]);
+        let s = all.summary.expect("every client reported");
+        assert_eq!((s.sent, s.received, s.late), (4, 3, 1));
+        assert_eq!(s.loss_pct, 25.0);
+    }
+
+    #[test]
+    fn a_client_without_summary_leaves_the_set_without_one() {
+        let a = client(vec![rec(1, Outcome::Ok)], 0);
+        let mut b = empty(&probe());
+        b.infra_error = Some("exec failed".into());
+        let all = merge(&probe(), vec![a, b]);
+        assert!(all.summary.is_none());
+        assert_eq!(all.infra_error.as_deref(), Some("exec failed"));
+    }
 }

@@ -40,6 +40,10 @@ pub struct ProbeSpec {
     /// TCP: `per-probe` (default; connect, send, receive, close each time, as the handout's
     /// client) or `persistent` (one connection for all probes).
     pub connection: Option<At<Connection>>,
+    /// Clients started at once from `from`, each sending `count` probes (default 1):
+    /// the server must serve them concurrently.
+    #[schemars(range(min = 1, max = 32))]
+    pub clients: Option<At<i64>>,
 }
 
 /// Transport protocol of a probe.

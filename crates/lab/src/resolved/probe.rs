@@ -29,6 +29,8 @@ pub struct Probe {
     pub warmup: u32,
     /// TCP only.
     pub connection: Connection,
+    /// Clients started at once, each sending `count` probes.
+    pub clients: u32,
 }
 
 impl Probe {

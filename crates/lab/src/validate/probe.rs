@@ -19,6 +19,8 @@ pub const DEFAULT_MESSAGE: &str = "hello from netlab";
 const MAX_SIZE: i64 = 65507;
 /// Keeps a typo (`count: 100000`) from turning into an hour-long run.
 const MAX_COUNT: i64 = 10_000;
+/// Clients of one probe set started at once.
+const MAX_CLIENTS: i64 = 32;
 
 pub(crate) fn probes(
     cx: &mut Cx,
@@ -109,6 +111,10 @@ fn probe(cx: &mut Cx, p: &ProbeSpec, hosts: &Hosts, faults: &Faults) -> Probe {
             .as_ref()
             .map_or(0, |w| cx.int(w, "warmup", 0, MAX_COUNT) as u32),
         connection: p.connection.as_ref().map(|c| c.value).unwrap_or_default(),
+        clients: p
+            .clients
+            .as_ref()
+            .map_or(1, |c| cx.int(c, "clients", 1, MAX_CLIENTS) as u32),
     }
 }
 
