@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
+use bollard::models::{ContainerSummary, Network};
 use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder};
 use futures_util::future::join_all;
 
@@ -103,28 +104,14 @@ impl Engine {
 
     /// The run stamp of every labelled container and network.
     async fn run_stamps(&self) -> Result<Vec<RunStamp>> {
-        let filters = HashMap::from([("label", vec![labels::RUN])]);
         let containers = self
-            .docker
-            .list_containers(Some(
-                ListContainersOptionsBuilder::default()
-                    .all(true)
-                    .filters(&filters)
-                    .build(),
-            ))
-            .await
-            .ctx(|| "listing netlab containers".into())?
+            .labelled_containers(labels::RUN)
+            .await?
             .into_iter()
             .filter_map(|c| c.labels);
         let networks = self
-            .docker
-            .list_networks(Some(
-                ListNetworksOptionsBuilder::default()
-                    .filters(&filters)
-                    .build(),
-            ))
-            .await
-            .ctx(|| "listing netlab networks".into())?
+            .labelled_networks(labels::RUN)
+            .await?
             .into_iter()
             .filter_map(|n| n.labels);
         Ok(containers
@@ -139,11 +126,10 @@ impl Engine {
             .collect())
     }
 
-    /// Removes containers (sidecars first) then networks matching a label filter.
-    async fn remove_labelled(&self, label: &str) -> Result<Removed> {
+    /// Every container (running or not) matching a label filter.
+    async fn labelled_containers(&self, label: &str) -> Result<Vec<ContainerSummary>> {
         let filters = HashMap::from([("label", vec![label])]);
-        let containers = self
-            .docker
+        self.docker
             .list_containers(Some(
                 ListContainersOptionsBuilder::default()
                     .all(true)
@@ -151,7 +137,25 @@ impl Engine {
                     .build(),
             ))
             .await
-            .ctx(|| format!("listing containers labelled {label}"))?;
+            .ctx(|| format!("listing containers labelled {label}"))
+    }
+
+    /// Every network matching a label filter.
+    async fn labelled_networks(&self, label: &str) -> Result<Vec<Network>> {
+        let filters = HashMap::from([("label", vec![label])]);
+        self.docker
+            .list_networks(Some(
+                ListNetworksOptionsBuilder::default()
+                    .filters(&filters)
+                    .build(),
+            ))
+            .await
+            .ctx(|| format!("listing networks labelled {label}"))
+    }
+
+    /// Removes containers (sidecars first) then networks matching a label filter.
+    async fn remove_labelled(&self, label: &str) -> Result<Removed> {
+        let containers = self.labelled_containers(label).await?;
         // A sidecar lives in its target's namespace: sidecars go first. Within
         // a wave removals run concurrently (each takes ~0.3 s on this engine).
         let (sidecars, others): (Vec<_>, Vec<_>) = containers.into_iter().partition(|c| {
@@ -173,15 +177,7 @@ impl Engine {
                     .filter_map(|c| c.labels?.remove(labels::RUN)),
             );
         }
-        let networks = self
-            .docker
-            .list_networks(Some(
-                ListNetworksOptionsBuilder::default()
-                    .filters(&filters)
-                    .build(),
-            ))
-            .await
-            .ctx(|| format!("listing networks labelled {label}"))?;
+        let networks = self.labelled_networks(label).await?;
         let ids = networks.iter().filter_map(|n| n.id.as_deref());
         for r in join_all(ids.map(|id| self.remove_network(id))).await {
             match r {
