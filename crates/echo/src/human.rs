@@ -48,7 +48,7 @@ impl<W: Write> Sink for HumanSink<W> {
         writeln!(
             self.out,
             "NETLAB-ECHO {} {}: {what}, interval {}, timeout {}{conn}",
-            proto_name(c.proto),
+            c.proto.name(),
             c.server,
             humantime::format_duration(c.interval),
             humantime::format_duration(c.timeout)
@@ -79,7 +79,7 @@ impl<W: Write> Sink for HumanSink<W> {
         match r.outcome {
             Outcome::Ok => line += "  ok",
             o => {
-                line += &format!("  {} after {}", outcome_name(o), us(r.elapsed_us));
+                line += &format!("  {} after {}", o.name(), us(r.elapsed_us));
                 if let Some(e) = &r.error {
                     line += &format!(" ({e})");
                 }
@@ -97,12 +97,12 @@ impl<W: Write> Sink for HumanSink<W> {
             self.out,
             "--- {} {} statistics ---",
             s.server,
-            proto_name(s.proto)
+            s.proto.name()
         )?;
         let outcomes: Vec<String> = s
             .outcomes
             .iter()
-            .map(|(o, n)| format!("{} {n}", outcome_name(*o)))
+            .map(|(o, n)| format!("{} {n}", o.name()))
             .collect();
         writeln!(
             self.out,
@@ -142,23 +142,4 @@ fn stats_line(label: &str, s: &Stats) -> String {
         "{label} min/avg/max/mdev = {:.1}/{:.1}/{:.1}/{:.1} µs, p50/p90/p99 = {:.1}/{:.1}/{:.1} µs",
         s.min_us, s.avg_us, s.max_us, s.mdev_us, s.p50_us, s.p90_us, s.p99_us
     )
-}
-
-pub fn proto_name(p: Proto) -> &'static str {
-    match p {
-        Proto::Udp => "udp",
-        Proto::Tcp => "tcp",
-    }
-}
-
-pub fn outcome_name(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Ok => "ok",
-        Outcome::Timeout => "timeout",
-        Outcome::Refused => "refused",
-        Outcome::Unreachable => "unreachable",
-        Outcome::Reset => "reset",
-        Outcome::Dns => "dns",
-        Outcome::Mismatch => "mismatch",
-    }
 }

@@ -14,6 +14,16 @@ pub enum Proto {
     Tcp,
 }
 
+impl Proto {
+    /// `udp` or `tcp`, as on the command line and in the JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Proto::Udp => "udp",
+            Proto::Tcp => "tcp",
+        }
+    }
+}
+
 /// How a probe ended. Ordered from success to the kinds of failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -32,6 +42,21 @@ pub enum Outcome {
     Dns,
     /// A reply arrived but is not the uppercase of the request.
     Mismatch,
+}
+
+impl Outcome {
+    /// The outcome's name, as in the JSON (`ok`, `refused`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Timeout => "timeout",
+            Outcome::Refused => "refused",
+            Outcome::Unreachable => "unreachable",
+            Outcome::Reset => "reset",
+            Outcome::Dns => "dns",
+            Outcome::Mismatch => "mismatch",
+        }
+    }
 }
 
 /// One line of `--json` output.

@@ -11,7 +11,7 @@ impl Probe {
     /// TCP-only flags are left out for UDP.
     pub fn client_args(&self, server_host: &str) -> Vec<String> {
         let mut a: Vec<String> = vec!["client".into(), "--proto".into()];
-        a.push(proto_name(self.proto).into());
+        a.push(self.proto.name().into());
         a.push("--server".into());
         a.push(host_port(server_host, self.port));
         a.extend(["--count".into(), self.count.to_string()]);
@@ -34,13 +34,6 @@ impl Probe {
         }
         a.push("--json".into());
         a
-    }
-}
-
-fn proto_name(p: Proto) -> &'static str {
-    match p {
-        Proto::Udp => "udp",
-        Proto::Tcp => "tcp",
     }
 }
 

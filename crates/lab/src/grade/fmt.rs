@@ -43,25 +43,13 @@ pub fn pct(p: f64) -> String {
     format!("p{}", sig3(p))
 }
 
-pub fn outcome(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Ok => "ok",
-        Outcome::Timeout => "timeout",
-        Outcome::Refused => "refused",
-        Outcome::Unreachable => "unreachable",
-        Outcome::Reset => "reset",
-        Outcome::Dns => "dns",
-        Outcome::Mismatch => "mismatch",
-    }
-}
-
 /// `7 refused, 3 timeout` (most frequent first).
 pub fn breakdown(counts: &BTreeMap<Outcome, u64>) -> String {
     let mut items: Vec<(&Outcome, &u64)> = counts.iter().filter(|(_, n)| **n > 0).collect();
     items.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let parts: Vec<String> = items
         .iter()
-        .map(|(o, n)| format!("{n} {}", outcome(**o)))
+        .map(|(o, n)| format!("{n} {}", o.name()))
         .collect();
     parts.join(", ")
 }

@@ -9,8 +9,8 @@ use crate::results::ProbeRun;
 
 pub fn expected(is: Outcome, at_least: Option<u32>, within: Option<Duration>) -> String {
     let base = match at_least {
-        None => format!("every probe {}", fmt::outcome(is)),
-        Some(k) => format!("at least {k} {}", fmt::outcome(is)),
+        None => format!("every probe {}", is.name()),
+        Some(k) => format!("at least {k} {}", is.name()),
     };
     match within {
         None => base,
@@ -42,7 +42,7 @@ pub fn grade(
         }
     }
     let hits = counts.get(&is).copied().unwrap_or(0);
-    let mut measured = format!("{hits}/{n} {}", fmt::outcome(is));
+    let mut measured = format!("{hits}/{n} {}", is.name());
     counts.remove(&is);
     if !counts.is_empty() {
         measured.push_str(", ");
