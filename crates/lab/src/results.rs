@@ -27,6 +27,10 @@ pub struct ProbeRun {
     pub infra_error: Option<String>,
     /// The scenario deadline stopped this probe before it finished.
     pub deadline_hit: bool,
+    /// Why the probe was not run although it could have been: its target,
+    /// a student's server, had already exited (nothing could answer).
+    #[serde(default)]
+    pub not_run: Option<String>,
 }
 
 /// One program of a submission run once (`netlab grade`): what went in,

@@ -237,6 +237,14 @@ fn docker_grades_the_examples_merges_a_regrade_and_leaves_nothing() {
         "the client's output is quoted"
     );
     assert!(md("s006-silent-server-no-timeout").contains("netlab stopped it"));
+    // A server that exited after its first client is not probed any further:
+    // its later probes are not run (and say why) instead of waiting out timeouts.
+    assert!(
+        md("s003-exits-after-one").contains("The probe was not run: server had already exited"),
+        "{}",
+        md("s003-exits-after-one")
+    );
+    assert!(!md("s001-correct").contains("not run"));
 
     // `--only`: regrade three students (the timing-sensitive ones) into the
     // same folder: identical grades, the gradebook still has everyone.

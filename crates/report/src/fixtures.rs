@@ -87,6 +87,7 @@ fn probe(
         summary,
         infra_error: None,
         deadline_hit: false,
+        not_run: None,
     }
 }
 

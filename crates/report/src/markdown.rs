@@ -126,6 +126,9 @@ fn probe_section(out: &mut String, p: &ProbeRun) {
     if let Some(e) = &p.infra_error {
         let _ = writeln!(out, "The probe could not be run: {}.\n", esc(e));
     }
+    if let Some(why) = &p.not_run {
+        let _ = writeln!(out, "The probe was not run: {}.\n", esc(why));
+    }
     if p.deadline_hit {
         out.push_str("The scenario deadline stopped this probe before it finished.\n\n");
     }

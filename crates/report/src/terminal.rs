@@ -185,7 +185,10 @@ impl Terminal {
                     outcomes.join(", ")
                 )
             }
-            None => format!("{head}: no summary from the client"),
+            None => match &p.not_run {
+                Some(why) => format!("{head}: not run: {why}"),
+                None => format!("{head}: no summary from the client"),
+            },
         };
         if p.deadline_hit {
             line.push_str("; stopped by the scenario deadline");

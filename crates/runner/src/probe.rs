@@ -51,6 +51,14 @@ pub(crate) async fn run(
     merge(probe, runs)
 }
 
+/// A probe not run because nothing could answer it (`why`).
+pub(crate) fn not_run(probe: &Probe, why: String) -> ProbeRun {
+    ProbeRun {
+        not_run: Some(why),
+        ..empty(probe)
+    }
+}
+
 fn empty(probe: &Probe) -> ProbeRun {
     ProbeRun {
         id: probe.id.clone(),
@@ -61,6 +69,7 @@ fn empty(probe: &Probe) -> ProbeRun {
         summary: None,
         infra_error: None,
         deadline_hit: false,
+        not_run: None,
     }
 }
 

@@ -218,8 +218,13 @@ async fn run_probes(
             },
             _ => p.to.clone(),
         };
-        ctx.step(sc, format!("probe {} ({} → {})", p.id, p.from, server_host));
-        let run = probe::run(ctx, p, &live.hosts[&p.from], &server_host, until).await;
+        let run = match submission::server_gone(ctx, sc, live, &p.to).await {
+            Some(why) => probe::not_run(p, why),
+            None => {
+                ctx.step(sc, format!("probe {} ({} → {})", p.id, p.from, server_host));
+                probe::run(ctx, p, &live.hosts[&p.from], &server_host, until).await
+            }
+        };
         ctx.events.send(Event::ProbeFinished {
             lab: ctx.lab.to_string(),
             scenario: sc.name.clone(),

@@ -102,6 +102,45 @@ pub(crate) fn bind_note(host: &Host, c: &Container) -> Option<String> {
     crate::sandbox::loopback_note(&host.name, &addrs, *port)
 }
 
+/// Why probes to `target` need not run: it is a student's server and it has
+/// exited (its name no longer resolves) or run out of memory, so every probe
+/// would only wait out its timeouts. A reference host is never skipped: a lab
+/// may probe one that stopped on purpose.
+pub(crate) async fn server_gone(
+    ctx: &Ctx<'_>,
+    sc: &Scenario,
+    live: &Live,
+    target: &str,
+) -> Option<String> {
+    sc.host(target)?.role.as_ref()?;
+    let c = live.hosts.get(target)?;
+    match ctx.engine.exit_code(&c.id).await.ok().flatten() {
+        Some(code) => Some(format!(
+            "{target} had already exited (code {code}), nothing could answer"
+        )),
+        None => {
+            let usage = out_of_memory(ctx, c)?;
+            Some(format!("{target} {usage}: it ran out of memory"))
+        }
+    }
+}
+
+/// How much memory a running server uses, when that is over half its limit
+/// (far beyond an echo server's needs): it is out of memory. Without swap
+/// the kernel reclaims for a while (seconds to tens of seconds) before it
+/// kills it, so when that happens is timing; the state is the verdict.
+fn out_of_memory(ctx: &Ctx<'_>, c: &Container) -> Option<String> {
+    let limit = ctx.submission.map_or(0, |s| s.limits.memory_bytes);
+    let rss = rss_bytes(c.pid);
+    (limit > 0 && rss > limit / 2).then(|| {
+        format!(
+            "was using {} MiB of its {} MiB memory limit",
+            rss >> 20,
+            limit >> 20
+        )
+    })
+}
+
 /// After the checks: a role server that died meanwhile (or sits at its memory
 /// limit) turns its scenario's failed checks into `crash` (with the exit code
 /// and stderr), or, when it exited normally, adds a note (a server must keep
@@ -120,7 +159,6 @@ pub(crate) async fn after_checks(
         let Some(c) = live.hosts.get(&host.name) else {
             continue;
         };
-        let limit = ctx.submission.map_or(0, |s| s.limits.memory_bytes);
         let what = match ctx.engine.exit_code(&c.id).await.ok().flatten() {
             Some(code) => {
                 let oom = ctx
@@ -145,17 +183,13 @@ pub(crate) async fn after_checks(
                 }
                 what
             }
-            // Still running, but at its memory limit: without swap the kernel
-            // reclaims for a while (seconds to tens of seconds) before it kills
-            // it, so when that happens is timing. It is out of memory now:
-            // that is the verdict, the same on every run.
-            None if limit > 0 && rss_bytes(c.pid) > limit / 2 => format!(
-                "{}: the server was using {} MiB of its {} MiB memory limit when the checks ended: it ran out of memory",
-                host.name,
-                rss_bytes(c.pid) >> 20,
-                limit >> 20
-            ),
-            None => continue,
+            None => match out_of_memory(ctx, c) {
+                Some(usage) => format!(
+                    "{}: the server {usage} when the checks ended: it ran out of memory",
+                    host.name
+                ),
+                None => continue,
+            },
         };
         notes.push(what.clone());
         for check in checks

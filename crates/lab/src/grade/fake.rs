@@ -75,5 +75,6 @@ pub fn run(id: &str, records: Vec<ProbeRecord>, summary: Option<ProbeSummary>) -
         summary,
         infra_error: None,
         deadline_hit: false,
+        not_run: None,
     }
 }

@@ -20,6 +20,9 @@ pub(crate) struct Verdict {
     pub status: CheckStatus,
     pub measured: String,
     pub expected: String,
+    /// Nothing was measured (the check failed because its probe could not
+    /// run against a dead server): the lab's explanation stands as it is.
+    pub unmeasured: bool,
 }
 
 impl Verdict {
@@ -32,6 +35,17 @@ impl Verdict {
             },
             measured,
             expected,
+            unmeasured: false,
+        }
+    }
+
+    /// A measured verdict other than pass or fail (`timeout`, `crash`).
+    pub fn of(status: CheckStatus, measured: String, expected: String) -> Self {
+        Verdict {
+            status,
+            measured,
+            expected,
+            unmeasured: false,
         }
     }
 
@@ -40,6 +54,17 @@ impl Verdict {
             status: CheckStatus::Error,
             measured,
             expected,
+            unmeasured: true,
+        }
+    }
+
+    /// A failure without a measurement.
+    pub fn not_run(measured: String, expected: String) -> Self {
+        Verdict {
+            status: CheckStatus::Fail,
+            measured,
+            expected,
+            unmeasured: true,
         }
     }
 }
@@ -76,7 +101,8 @@ pub fn evaluate_with(check: &Check, probes: &[ProbeRun], runs: &[ProgramOutput])
             .into_iter()
             .find_map(|id| unusable(id, probes))
         {
-            Some(why) => Verdict::error(why, expected_of(&check.kind)),
+            Some(Unusable::Error(why)) => Verdict::error(why, expected_of(&check.kind)),
+            Some(Unusable::NotRun(why)) => Verdict::not_run(why, expected_of(&check.kind)),
             None => grade(&check.kind, probes),
         }
     };
@@ -127,6 +153,7 @@ pub fn not_graded(
 /// Errors and unsupported checks measured nothing and keep `explain`.
 fn explanation(check: &Check, verdict: &Verdict) -> String {
     if verdict.status != CheckStatus::Fail
+        || verdict.unmeasured
         || check.explain.is_empty() && check.explain_fail.is_empty()
     {
         return check.explain.clone();
@@ -200,23 +227,37 @@ fn run<'a>(id: &str, probes: &'a [ProbeRun]) -> &'a ProbeRun {
         .expect("checked by unusable()")
 }
 
+/// Why a probe's data cannot be graded.
+enum Unusable {
+    /// Nothing was measured, by netlab's fault: the check is `infra_error`.
+    Error(String),
+    /// The probe was not run because its target had already died: nothing
+    /// could have answered, so the check fails.
+    NotRun(String),
+}
+
 /// Why a probe's data cannot be graded, if it cannot.
-fn unusable(id: &str, probes: &[ProbeRun]) -> Option<String> {
+fn unusable(id: &str, probes: &[ProbeRun]) -> Option<Unusable> {
     let Some(run) = probes.iter().find(|p| p.id == id) else {
-        return Some(format!("probe `{id}` did not run"));
+        return Some(Unusable::Error(format!("probe `{id}` did not run")));
     };
     if let Some(err) = &run.infra_error {
-        return Some(format!("probe `{id}` could not run: {err}"));
+        return Some(Unusable::Error(format!(
+            "probe `{id}` could not run: {err}"
+        )));
+    }
+    if let Some(why) = &run.not_run {
+        return Some(Unusable::NotRun(format!("probe `{id}` not run: {why}")));
     }
     if run.summary.is_none() {
-        return Some(if run.deadline_hit {
+        return Some(Unusable::Error(if run.deadline_hit {
             format!("probe `{id}` was cut off by the scenario deadline")
         } else {
             format!("probe `{id}` ended without a summary (client crashed?)")
-        });
+        }));
     }
     if run.records.is_empty() {
-        return Some(format!("probe `{id}` reported no probes"));
+        return Some(Unusable::Error(format!("probe `{id}` reported no probes")));
     }
     None
 }
@@ -274,6 +315,21 @@ mod tests {
         let r = crate::evaluate(&loss(), &[bad]);
         assert_eq!(r.status, CheckStatus::Error);
         assert_eq!(r.kind, "loss");
+        assert_eq!(r.explanation, "because");
+    }
+
+    #[test]
+    fn a_probe_skipped_because_its_server_died_fails() {
+        let mut skipped = run("udp", vec![], None);
+        skipped.not_run = Some("server had exited with code 1".into());
+        let r = crate::evaluate(&loss(), &[skipped]);
+        assert_eq!(r.status, CheckStatus::Fail);
+        assert_eq!(
+            r.measured,
+            "probe `udp` not run: server had exited with code 1"
+        );
+        assert_eq!((r.points, r.earned), (2.0, 0.0));
+        // Nothing was measured to contradict the lab's explanation.
         assert_eq!(r.explanation, "because");
     }
 

@@ -51,21 +51,21 @@ pub fn output(run: &ProgramOutput, pattern: &str, at_least: u32) -> Verdict {
     }
     let found = format!("{n} match(es)");
     if run.timed_out {
-        return Verdict {
-            status: CheckStatus::Timeout,
-            measured: format!(
+        return Verdict::of(
+            CheckStatus::Timeout,
+            format!(
                 "{found}; the program was still running after {} and was stopped; {shown}",
                 fmt::us(run.duration_ms as f64 * 1e3)
             ),
             expected,
-        };
+        );
     }
     if crashed(run) {
-        return Verdict {
-            status: CheckStatus::Crash,
-            measured: format!("{found}; {}; {shown}", ended(run)),
+        return Verdict::of(
+            CheckStatus::Crash,
+            format!("{found}; {}; {shown}", ended(run)),
             expected,
-        };
+        );
     }
     Verdict::new(false, format!("{found}; {}; {shown}", ended(run)), expected)
 }
@@ -74,15 +74,15 @@ pub fn exits(run: &ProgramOutput, within: Duration, code: Option<i64>) -> Verdic
     let expected = expected_exits(within, code);
     let took = Duration::from_millis(run.duration_ms);
     if run.timed_out {
-        return Verdict {
-            status: CheckStatus::Timeout,
-            measured: format!(
+        return Verdict::of(
+            CheckStatus::Timeout,
+            format!(
                 "still running after {}: netlab stopped it (a client needs a timeout, e.g. `settimeout(2)`); stdout: {}",
                 fmt::dur(took),
                 quote_tail(&run.stdout)
             ),
             expected,
-        };
+        );
     }
     let how = format!("{} after {}", ended(run), fmt::dur(took));
     let pass = took <= within && code.is_none_or(|c| run.exit_code == Some(c));

@@ -76,7 +76,13 @@ pub fn probes(out: &mut String, probes: &[ProbeRun]) {
                     .collect::<Vec<_>>()
                     .join(", "),
             ),
-            None => ("-".into(), "-".into(), "-".into(), "no summary".into()),
+            None => {
+                let why = match &p.not_run {
+                    Some(why) => format!("not run: {why}"),
+                    None => "no summary".into(),
+                };
+                ("-".into(), "-".into(), "-".into(), why)
+            }
         };
         let mut trouble = String::new();
         if p.deadline_hit {

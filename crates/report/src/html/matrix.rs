@@ -104,6 +104,9 @@ fn saw(run: &ProbeRun) -> String {
     if let Some(e) = &run.infra_error {
         return format!("could not run: {e}");
     }
+    if let Some(why) = &run.not_run {
+        return format!("not run: {why}");
+    }
     let n = run.records.len();
     if n == 0 {
         return "no probe reported".into();
