@@ -53,6 +53,7 @@ fn task1_resolves_with_defaults() {
     assert_eq!(sc.hosts[0].image, netlab_lab::Image::Echo);
     assert_eq!(sc.hosts[0].command, ["server"]);
     assert_eq!(sc.hosts[1].command, ["idle"]);
+    assert!(sc.hosts[1].is_idle() && !sc.hosts[0].is_idle());
     assert_eq!(sc.hosts[0].networks, ["lan"]);
     let p = &sc.probes[0];
     assert_eq!((p.to.as_str(), p.port, p.count), ("server", 12000, 20));
@@ -79,4 +80,35 @@ fn the_example_in_the_format_docs_is_valid() {
     if let Err(e) = netlab_lab::parse(body, "docs/lab-format.md") {
         panic!("{e}");
     }
+}
+
+#[test]
+fn in_the_grading_lab_only_reference_clients_and_hosts_of_runs_are_idle() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../labs/grading/handout.yaml");
+    let lab = netlab_lab::load(&path).unwrap();
+    let idle: Vec<String> = lab
+        .scenarios
+        .iter()
+        .flat_map(|sc| {
+            sc.hosts
+                .iter()
+                .filter(|h| h.is_idle())
+                .map(move |h| format!("{}/{}", sc.name, h.name))
+        })
+        .collect();
+    // Servers (the student's, or netlab's reference server) start first and
+    // alone; these start alongside them.
+    assert_eq!(
+        idle,
+        [
+            "udp-server/client",
+            "udp-server/client2",
+            "tcp-server/client",
+            "tcp-server/client2",
+            "clients/udp-client",
+            "clients/tcp-client",
+            "clients-no-server/udp-client",
+            "clients-no-server/tcp-client",
+        ]
+    );
 }

@@ -6,9 +6,11 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
+use futures_util::future::join_all;
+
 use netlab_engine::{Container, Engine, NetworkInfo, Run};
 use netlab_lab::results::{CheckResult, CheckStatus, ProbeRun, ScenarioResult};
-use netlab_lab::{Image, Resolve, Scenario, evaluate_with};
+use netlab_lab::{Host, Image, Resolve, Scenario, evaluate_with};
 
 use crate::events::{Event, Events};
 use crate::impair::{self, Applied};
@@ -117,7 +119,9 @@ pub(crate) async fn run(ctx: &Ctx<'_>, sc: &Scenario) -> ScenarioResult {
     }
 }
 
-/// Hosts in order, each ready before the next starts; then the faults.
+/// The hosts, then the faults. Hosts start in file order, each ready before
+/// the next starts; idle hosts (nothing runs on them until a probe or run
+/// execs into them) start alongside, which saves a container start each.
 async fn setup(
     ctx: &Ctx<'_>,
     sc: &Scenario,
@@ -126,16 +130,39 @@ async fn setup(
     unsupported: &mut Vec<String>,
     until: Instant,
 ) -> Result<(), Stop> {
-    for host in &sc.hosts {
-        ctx.step(sc, format!("starting {}", host.name));
-        let c = match hosts::start(ctx, sc, host, until).await {
-            Ok(c) => c,
-            Err(e) => return Err(submission::classify(host, e)),
-        };
-        if host.role.is_some() {
-            notes.extend(submission::bind_note(host, &c));
+    let (idle, ordered): (Vec<&Host>, Vec<&Host>) = sc.hosts.iter().partition(|h| h.is_idle());
+    let start = |host| start_host(ctx, sc, host, until);
+    let in_order = async {
+        let mut started = Vec::new();
+        for host in ordered {
+            let (host, result) = start(host).await;
+            let failed = result.is_err();
+            started.push((host, result));
+            if failed {
+                break;
+            }
         }
-        live.hosts.insert(host.name.clone(), c);
+        started
+    };
+    let (alongside, in_order) = tokio::join!(join_all(idle.into_iter().map(start)), in_order);
+    let mut failure = None;
+    // Every started container goes into `live` (teardown removes it) before
+    // the first failure is reported.
+    for (host, result) in in_order.into_iter().chain(alongside) {
+        match result {
+            Ok(c) => {
+                if host.role.is_some() {
+                    notes.extend(submission::bind_note(host, &c));
+                }
+                live.hosts.insert(host.name.clone(), c);
+            }
+            Err(e) => {
+                failure.get_or_insert_with(|| submission::classify(host, e));
+            }
+        }
+    }
+    if let Some(stop) = failure {
+        return Err(stop);
     }
     for absent in &sc.absent {
         notes.push(match absent.resolve {
@@ -186,6 +213,16 @@ async fn setup(
         ));
     }
     Ok(())
+}
+
+async fn start_host<'h>(
+    ctx: &Ctx<'_>,
+    sc: &Scenario,
+    host: &'h Host,
+    until: Instant,
+) -> (&'h Host, Result<Container, RunError>) {
+    ctx.step(sc, format!("starting {}", host.name));
+    (host, hosts::start(ctx, sc, host, until).await)
 }
 
 async fn run_probes(
@@ -254,26 +291,31 @@ fn unsupported_check(check: &netlab_lab::Check, why: &[String]) -> CheckResult {
     )
 }
 
-/// Removes the scenario's containers (sidecars first: they live in their
-/// target's namespace). With `--keep` they are killed instead, which frees
-/// their DNS names for the next scenario but keeps them for inspection.
+/// Removes the scenario's containers, all at once but sidecars first (they
+/// live in their target's namespace). With `--keep` they are killed instead,
+/// which frees their DNS names for the next scenario but keeps them for
+/// inspection.
 async fn teardown(ctx: &Ctx<'_>, sc: &Scenario, live: Live) {
     ctx.step(sc, "removing containers");
-    let all = live.sidecars.iter().chain(live.hosts.values());
-    for c in all {
-        let done = if ctx.keep {
-            ctx.engine.kill(&c.id).await
-        } else {
-            ctx.engine.remove_container(&c.id).await
-        };
-        // A failure here is not the scenario's result; the run's label
-        // cleanup at the end removes whatever is left.
-        if let Err(e) = done {
-            ctx.events.send(Event::Step {
-                lab: ctx.lab.to_string(),
-                scenario: sc.name.clone(),
-                text: format!("could not remove {}: {e}", c.docker_name),
-            });
-        }
+    let hosts: Vec<Container> = live.hosts.into_values().collect();
+    for group in [&live.sidecars, &hosts] {
+        join_all(group.iter().map(|c| remove(ctx, sc, c))).await;
+    }
+}
+
+async fn remove(ctx: &Ctx<'_>, sc: &Scenario, c: &Container) {
+    let done = if ctx.keep {
+        ctx.engine.kill(&c.id).await
+    } else {
+        ctx.engine.remove_container(&c.id).await
+    };
+    // A failure here is not the scenario's result; the run's label cleanup
+    // at the end removes whatever is left.
+    if let Err(e) = done {
+        ctx.events.send(Event::Step {
+            lab: ctx.lab.to_string(),
+            scenario: sc.name.clone(),
+            text: format!("could not remove {}: {e}", c.docker_name),
+        });
     }
 }

@@ -41,6 +41,19 @@ pub struct Host {
     pub role: Option<String>,
 }
 
+impl Host {
+    /// Runs nothing of its own (netlab's `idle`, or `sleep infinity` for a
+    /// host a run uses): no host waits on it and it waits on none, so it may
+    /// start alongside the others instead of in file order.
+    pub fn is_idle(&self) -> bool {
+        let idle = match self.image {
+            Image::Echo => self.command == ["idle"],
+            _ => self.command == ["sleep", "infinity"],
+        };
+        idle && self.ready == Readiness::Running
+    }
+}
+
 /// When a started host counts as ready.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Readiness {
