@@ -15,7 +15,7 @@ use bollard::query_parameters::{
 use futures_util::StreamExt;
 
 use crate::docker::Engine;
-use crate::error::{DockerContext, EngineError, Result, is_not_found};
+use crate::error::{DockerContext, EngineError, Result, is_not_found, is_removal_in_progress};
 use crate::exec::Captured;
 use crate::run::Run;
 use crate::spec::{ContainerSpec, NetAttach};
@@ -270,12 +270,23 @@ impl Engine {
         }
     }
 
-    /// Force-removes a container; one already gone is fine.
+    /// Force-removes a container; one already gone is fine. When another
+    /// removal of it is in progress (e.g. one whose request Ctrl-C abandoned:
+    /// Docker carries on), waits for that one, so the container is gone when
+    /// this returns and its network can be removed next.
     pub async fn remove_container(&self, id: &str) -> Result<()> {
-        let opts = RemoveContainerOptionsBuilder::default().force(true).build();
-        match self.docker.remove_container(id, Some(opts)).await {
-            Err(e) if !is_not_found(&e) => Err(e).ctx(|| format!("removing container {id}")),
-            _ => Ok(()),
+        const IN_PROGRESS_WAIT: Duration = Duration::from_secs(30);
+        let start = std::time::Instant::now();
+        loop {
+            let opts = RemoveContainerOptionsBuilder::default().force(true).build();
+            match self.docker.remove_container(id, Some(opts)).await {
+                Ok(()) => return Ok(()),
+                Err(e) if is_not_found(&e) => return Ok(()),
+                Err(e) if is_removal_in_progress(&e) && start.elapsed() < IN_PROGRESS_WAIT => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e).ctx(|| format!("removing container {id}")),
+            }
         }
     }
 

@@ -146,6 +146,18 @@ pub(crate) fn is_not_found(e: &bollard::errors::Error) -> bool {
     )
 }
 
+/// True when Docker refuses a removal because another one of the same
+/// container is under way (409 "removal of container ... is already in progress").
+pub(crate) fn is_removal_in_progress(e: &bollard::errors::Error) -> bool {
+    matches!(
+        e,
+        bollard::errors::Error::DockerResponseServerError {
+            status_code: 409,
+            message,
+        } if message.contains("already in progress")
+    )
+}
+
 pub(crate) fn io_err(action: impl Into<String>) -> impl FnOnce(std::io::Error) -> EngineError {
     let action = action.into();
     move |source| EngineError::Io { action, source }

@@ -270,3 +270,35 @@ async fn wait_exit_kills_and_removes_at_the_deadline() {
     run.cleanup().await.unwrap();
     assert_eq!(common::leftovers(&engine, run.id()).await, (0, 0));
 }
+
+/// Two removals of one container at once, as when Ctrl-C abandons a removal
+/// mid-request and the interrupted command's cleanup removes the same run
+/// again: Docker answers the later one 409 "removal ... already in
+/// progress". Both succeed, and only once the container is gone (so the
+/// network can be removed next).
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_removals_of_a_container_both_succeed_once_it_is_gone() {
+    let engine = common::engine().await;
+    let (run, _guard) = common::run(&engine, "containers-test");
+    let lab = common::echo_lab(&engine, &run).await;
+    let id = lab.server.id.as_str();
+    let (first, second) = tokio::join!(engine.remove_container(id), engine.remove_container(id));
+    first.expect("first removal");
+    second.expect("second removal");
+    let gone = engine
+        .docker()
+        .inspect_container(id, None::<InspectContainerOptions>)
+        .await;
+    assert!(
+        matches!(
+            gone,
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404,
+                ..
+            })
+        ),
+        "the container is still there after both removals returned: {gone:?}"
+    );
+    run.cleanup().await.unwrap();
+    assert_eq!(common::leftovers(&engine, run.id()).await, (0, 0));
+}
