@@ -38,7 +38,7 @@ pub use docker::{Engine, REQUEST_TIMEOUT};
 pub use error::{EngineError, Result};
 pub use exec::{Captured, ExecOutput, ExecRequest};
 pub use image::{
-    BASE_PACKAGES, ImageEvent, ImageInfo, ImageKind, ImageRef, ImageSources, Progress,
+    BASE_PACKAGES, ImageEvent, ImageInfo, ImageKind, ImageRef, ImageSources, Progress, Pruned,
 };
 pub use network::{Ipv4Net, NetworkInfo};
 pub use ready::Proto;

@@ -144,6 +144,12 @@ pub struct CleanArgs {
 #[derive(Debug, Args)]
 pub struct ImagesArgs {
     /// Only list the images and their state; build nothing.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "prune")]
     pub list: bool,
+
+    /// Then remove netlab's images that are no longer current (each rebuild
+    /// of netlab leaves its previous echo image behind). An image that a
+    /// container still uses (a `--keep` run) stays until `netlab clean`.
+    #[arg(long)]
+    pub prune: bool,
 }

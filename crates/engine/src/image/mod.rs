@@ -10,6 +10,7 @@ mod debian;
 mod dockerfile;
 mod echo;
 mod mirror;
+mod prune;
 mod rootfs;
 
 use std::collections::HashMap;
@@ -25,6 +26,7 @@ use crate::error::{DockerContext, Result, is_not_found};
 use crate::labels;
 
 pub use base::BASE_PACKAGES;
+pub use prune::Pruned;
 
 /// The images netlab builds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

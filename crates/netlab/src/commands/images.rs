@@ -1,9 +1,10 @@
-//! `netlab images`: list netlab's images and build the missing ones.
+//! `netlab images`: list netlab's images, build the missing ones, and
+//! (`--prune`) remove the ones earlier builds left.
 
 use std::process::ExitCode;
 
 use anyhow::anyhow;
-use netlab_engine::ImageKind;
+use netlab_engine::{ImageKind, Pruned};
 use netlab_runner::events::Events;
 use netlab_runner::images;
 
@@ -47,6 +48,31 @@ pub async fn images(args: ImagesArgs, ui: Ui) -> Result<ExitCode, Failure> {
     }
     drop(build_progress);
     let _ = shown.await;
+    if args.prune {
+        let pruned = engine.prune_images(&sources).await.map_err(infra)?;
+        text.push_str(&pruned_lines(&pruned));
+    }
     output::print(&text).map_err(Failure::Infra)?;
     Ok(ExitCode::from(exit::OK))
+}
+
+/// `removed netlab/echo:0123456789ab (15.1 MB)` per image, then a total.
+fn pruned_lines(pruned: &[Pruned]) -> String {
+    let mut text = String::new();
+    for p in pruned {
+        let (names, mb) = (p.names.join(", "), p.size as f64 / 1e6);
+        text.push_str(&if p.removed {
+            format!("removed {names} ({mb:.1} MB)\n")
+        } else {
+            format!("kept    {names} ({mb:.1} MB): a container uses it; `netlab clean`, then prune again\n")
+        });
+    }
+    let removed: Vec<&Pruned> = pruned.iter().filter(|p| p.removed).collect();
+    let freed: i64 = removed.iter().map(|p| p.size).sum();
+    text.push_str(&format!(
+        "pruned {} old image(s), {:.1} MB\n",
+        removed.len(),
+        freed as f64 / 1e6
+    ));
+    text
 }

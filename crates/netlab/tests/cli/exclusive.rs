@@ -1,8 +1,11 @@
-//! `--keep` and `netlab clean`. These run alone (.config/nextest.toml gives
-//! them every test thread): `netlab clean` removes every netlab object, and
-//! any `netlab run` starting meanwhile would reap the kept objects of the
-//! finished run.
+//! `--keep`, `netlab clean` and `netlab images --prune`. These run alone
+//! (.config/nextest.toml gives them every test thread): `netlab clean`
+//! removes every netlab object, any `netlab run` starting meanwhile would
+//! reap the kept objects of the finished run, and a prune removes every
+//! netlab image but the current ones.
 
+use std::io::Write;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::support::{
@@ -57,5 +60,95 @@ fn removed_counts(stdout: &str) -> (usize, usize) {
             (c.parse().unwrap(), n.parse().unwrap())
         }
         _ => panic!("unexpected output of netlab clean: {stdout}"),
+    }
+}
+
+/// Two stale netlab images (what an earlier build of netlab leaves): one is
+/// pruned, one stays because a container uses it; the current ones stay.
+#[test]
+fn images_prune_removes_stale_images_but_not_current_or_used_ones() {
+    let _guard = StaleImages;
+    stale_image(STALE_FREE);
+    stale_image(STALE_USED);
+    let used = docker(&[
+        "create",
+        "--label",
+        "netlab.test=prune",
+        STALE_USED,
+        "/none",
+    ]);
+    assert!(used.status.success(), "docker create failed");
+
+    let pruned = run(netlab_with_echo().args(["images", "--prune"]), BUILD);
+    pruned.expect_code(0);
+    assert!(
+        pruned
+            .stdout
+            .contains(&format!("removed {STALE_FREE} (0.0 MB)")),
+        "{pruned}"
+    );
+    assert!(
+        pruned.stdout.contains(&format!(
+            "kept    {STALE_USED} (0.0 MB): a container uses it"
+        )),
+        "{pruned}"
+    );
+    assert!(!image_exists(STALE_FREE), "{STALE_FREE} is still there");
+    assert!(image_exists(STALE_USED), "an image in use was removed");
+
+    // The current images are untouched: nothing to build, all present.
+    let listed = run(netlab_with_echo().args(["images", "--list"]), QUICK);
+    listed.expect_code(0);
+    assert_eq!(listed.stdout.matches("  present").count(), 3, "{listed}");
+    assert!(!listed.stdout.contains("missing"), "{listed}");
+}
+
+const STALE_FREE: &str = "netlab/echo:000000prune1";
+const STALE_USED: &str = "netlab/echo:000000prune2";
+/// `netlab images` may have to build the current images first.
+const BUILD: Duration = Duration::from_secs(900);
+
+/// An empty image labelled like netlab's echo image, under `tag`.
+fn stale_image(tag: &str) {
+    let mut import = Command::new("docker")
+        .args(["import", "--change", "LABEL netlab.image=echo", "-", tag])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("docker CLI (the tests need Docker)");
+    // An empty tar archive: ten blocks of zeros.
+    import
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&[0u8; 10240])
+        .unwrap();
+    assert!(
+        import.wait().unwrap().success(),
+        "docker import {tag} failed"
+    );
+}
+
+fn docker(args: &[&str]) -> std::process::Output {
+    Command::new("docker")
+        .args(args)
+        .output()
+        .expect("docker CLI (the tests need Docker)")
+}
+
+fn image_exists(tag: &str) -> bool {
+    docker(&["image", "inspect", tag]).status.success()
+}
+
+/// Removes the test's container and images however the test ends.
+struct StaleImages;
+
+impl Drop for StaleImages {
+    fn drop(&mut self) {
+        let ids = docker(&["ps", "-aq", "--filter", "label=netlab.test=prune"]);
+        for id in String::from_utf8_lossy(&ids.stdout).split_whitespace() {
+            docker(&["rm", "-f", id]);
+        }
+        docker(&["rmi", "-f", STALE_FREE, STALE_USED]);
     }
 }
