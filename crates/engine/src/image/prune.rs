@@ -4,8 +4,6 @@
 
 use bollard::query_parameters::RemoveImageOptionsBuilder;
 
-use super::ImageKind;
-use super::ImageSources;
 use crate::docker::Engine;
 use crate::error::{DockerContext, Result, is_not_found};
 
@@ -20,24 +18,20 @@ pub struct Pruned {
 }
 
 impl Engine {
-    /// Removes every image labelled `netlab.image` that is neither the
-    /// current image of a kind (by the tag its inputs give now) nor the
-    /// current base. Never forced: an image a container uses stays.
-    pub async fn prune_images(&self, sources: &ImageSources) -> Result<Vec<Pruned>> {
-        let mut current = Vec::new();
-        for kind in ImageKind::ALL {
-            if let Some((tag, true)) = self.image_status(kind, sources).await?
-                && let Some(id) = self.image_id(&tag).await?
-            {
-                current.push(id);
-            }
+    /// Removes every image labelled `netlab.image` that is neither one of
+    /// the `current` tags (what `ensure_image` just gave for each kind) nor
+    /// the current base. Never forced: an image a container uses stays.
+    pub async fn prune_images(&self, current: &[String]) -> Result<Vec<Pruned>> {
+        let mut keep = Vec::new();
+        for tag in current {
+            keep.extend(self.image_id(tag).await?);
         }
         if let Some(base) = self.local_base().await? {
-            current.push(base.id);
+            keep.push(base.id);
         }
         let mut pruned = Vec::new();
         for image in self.list_images().await? {
-            if current.contains(&image.id) {
+            if keep.contains(&image.id) {
                 continue;
             }
             let tags: Vec<String> = image

@@ -21,6 +21,7 @@ pub async fn images(args: ImagesArgs, ui: Ui) -> Result<ExitCode, Failure> {
     let shown = tokio::spawn(progress::show(rx, ui.bars));
     let build_progress = images::progress(&Events::new(tx));
     let mut text = String::new();
+    let mut current = Vec::new();
     for kind in ImageKind::ALL {
         let name = kind.name();
         let line = if args.list {
@@ -41,6 +42,7 @@ pub async fn images(args: ImagesArgs, ui: Ui) -> Result<ExitCode, Failure> {
             };
             // compose.yaml runs the images by this name.
             let latest = engine.tag_latest(&image.tag).await.map_err(infra)?;
+            current.push(image.tag.clone());
             format!("{name:<7} {}  {state}, tagged {latest}", image.tag)
         };
         text.push_str(&line);
@@ -49,7 +51,7 @@ pub async fn images(args: ImagesArgs, ui: Ui) -> Result<ExitCode, Failure> {
     drop(build_progress);
     let _ = shown.await;
     if args.prune {
-        let pruned = engine.prune_images(&sources).await.map_err(infra)?;
+        let pruned = engine.prune_images(&current).await.map_err(infra)?;
         text.push_str(&pruned_lines(&pruned));
     }
     output::print(&text).map_err(Failure::Infra)?;

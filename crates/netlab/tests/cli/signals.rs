@@ -3,7 +3,7 @@
 //! keeps the results of the submissions it finished.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -11,8 +11,8 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
 use crate::support::{
-    LabGuard, Running, assert_nothing_left, containers_of, fixture, netlab_with_echo, networks_of,
-    root, wait_until,
+    Finished, LabGuard, Running, assert_nothing_left, containers_of, fixture, netlab_with_echo,
+    networks_of, root, wait_until,
 };
 
 #[test]
@@ -28,14 +28,7 @@ fn sigterm_mid_run_exits_130_and_leaves_nothing() {
 fn interrupt_mid_run(signal: Signal, lab: &str) {
     let _guard = LabGuard::new(lab);
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(format!("{lab}.yaml"));
-    let template = std::fs::read_to_string(fixture("slow.yaml")).unwrap();
-    assert!(template.contains("\nname: cli-slow\n"));
-    std::fs::write(
-        &path,
-        template.replace("\nname: cli-slow\n", &format!("\nname: {lab}\n")),
-    )
-    .unwrap();
+    let path = renamed(&fixture("slow.yaml"), "cli-slow", lab, dir.path());
 
     let mut netlab = Running::spawn(netlab_with_echo().arg("run").arg(&path));
     // Mid-run means a client is probing the firewalled server (each connect
@@ -49,13 +42,34 @@ fn interrupt_mid_run(signal: Signal, lab: &str) {
         netlab.wait(Duration::from_secs(10))
     );
 
+    interrupt(netlab, signal);
+    assert_nothing_left(lab);
+}
+
+/// A copy of the lab file `template` (named `name`) in `dir`, named `lab` so
+/// that this test finds its own objects by their `netlab.lab` label.
+fn renamed(template: &Path, name: &str, lab: &str, dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(template).unwrap();
+    let line = format!("\nname: {name}\n");
+    assert!(
+        text.contains(&line),
+        "{} is not named {name}",
+        template.display()
+    );
+    let path = dir.join(format!("{lab}.yaml"));
+    std::fs::write(&path, text.replace(&line, &format!("\nname: {lab}\n"))).unwrap();
+    path
+}
+
+/// Sends `signal` to netlab: it exits 130 and says it was interrupted.
+/// Removing what is in progress takes seconds, not minutes.
+fn interrupt(netlab: Running, signal: Signal) -> Finished {
     let pid = Pid::from_raw(i32::try_from(netlab.child.id()).unwrap());
     kill(pid, signal).expect("signal netlab");
-    // Removing a few containers and a network takes seconds, not minutes.
     let done = netlab.wait(Duration::from_secs(90));
     done.expect_code(130);
     assert!(done.stderr.contains("interrupted"), "{done}");
-    assert_nothing_left(lab);
+    done
 }
 
 /// True when `netlab-echo client` runs in container `id` (exec'd by netlab).
@@ -67,9 +81,9 @@ fn runs_client(id: &str) -> bool {
 }
 
 /// Example submissions graded by the interrupted batch, in the grader's
-/// (sorted) order. With `--jobs 2` each takes 10 s or more, so when the
-/// first one finishes at least four are still to grade (s003 and s006, whose
-/// probes fail, come after the quick ones).
+/// (sorted) order. With `--jobs 2` each takes several seconds, so when the
+/// first one finishes at least four are still to grade (s006, whose probes
+/// all time out, comes after the quick ones).
 const BATCH: [&str; 6] = [
     "s001-correct",
     "s002-no-uppercase",
@@ -94,14 +108,12 @@ fn sigterm_mid_grade_keeps_what_was_graded_and_leaves_nothing() {
 fn interrupt_mid_grade(signal: Signal, lab: &str) {
     let _guard = LabGuard::new(lab);
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(format!("{lab}.yaml"));
-    let template = std::fs::read_to_string(root().join("labs/grading/handout.yaml")).unwrap();
-    assert!(template.contains("\nname: grade-handout\n"));
-    std::fs::write(
-        &path,
-        template.replace("\nname: grade-handout\n", &format!("\nname: {lab}\n")),
-    )
-    .unwrap();
+    let path = renamed(
+        &root().join("labs/grading/handout.yaml"),
+        "grade-handout",
+        lab,
+        dir.path(),
+    );
     let subs = dir.path().join("submissions");
     for id in BATCH {
         copy_submission(
@@ -137,12 +149,7 @@ fn interrupt_mid_grade(signal: Signal, lab: &str) {
         netlab.wait(Duration::from_secs(10))
     );
 
-    let pid = Pid::from_raw(i32::try_from(netlab.child.id()).unwrap());
-    kill(pid, signal).expect("signal netlab");
-    // Removing the submissions in progress takes seconds, not minutes.
-    let done = netlab.wait(Duration::from_secs(90));
-    done.expect_code(130);
-    assert!(done.stderr.contains("interrupted"), "{done}");
+    let done = interrupt(netlab, signal);
     // The signal can abandon a removal that Docker then finishes; cleanup
     // must wait for it, not report the container as left behind.
     assert!(
