@@ -7,7 +7,7 @@
 //! let engine = Engine::connect().await?;
 //! let run = Run::new(&engine, "task1");
 //! let _guard = run.guard(); // removes everything of the run even on panic
-//! let net = run.create_network("lan", None).await?;
+//! let net = run.create_network("lan", &Default::default()).await?;
 //! let spec = ContainerSpec::new("server", "netlab/echo:0123456789ab")
 //!     .cmd(&["server"])
 //!     .network(&net.docker_name, &[]);
@@ -40,7 +40,7 @@ pub use exec::{Captured, ExecOutput, ExecRequest};
 pub use image::{
     BASE_PACKAGES, ImageEvent, ImageInfo, ImageKind, ImageRef, ImageSources, Progress, Pruned,
 };
-pub use network::{Ipv4Net, NetworkInfo};
+pub use network::{Ipv4Net, NetworkInfo, NetworkOptions};
 pub use ready::Proto;
 pub use run::Run;
 pub use sidecar::Sidecar;

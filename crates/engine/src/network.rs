@@ -1,6 +1,6 @@
 //! Internal lab networks: Docker allocates the subnet unless the lab asks for one.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 
 use bollard::models::{Ipam, IpamConfig, NetworkCreateRequest};
@@ -62,12 +62,27 @@ impl std::fmt::Display for Ipv4Net {
     }
 }
 
+/// How a lab network is made. The default is what every lab gets: a subnet
+/// Docker allocates, and no way to the engine's machine.
+#[derive(Clone, Debug, Default)]
+pub struct NetworkOptions {
+    /// A fixed subnet, only when the lab asks for one.
+    pub subnet: Option<String>,
+    /// Give the bridge (the engine's machine) the gateway address. Without
+    /// it, Docker still lets an `internal` network's containers reach the
+    /// host's services through the gateway; with the bridge holding no IPv4
+    /// address, nobody answers there (containers get no IPv6 on these networks).
+    pub host_access: bool,
+}
+
+/// The bridge driver option that leaves the bridge without an IPv4 address.
+const INHIBIT_IPV4: &str = "com.docker.network.bridge.inhibit_ipv4";
+
 impl Run {
-    /// Creates an internal bridge network labelled with this run. `subnet`
-    /// only when the lab asks for one; otherwise Docker allocates it.
-    pub async fn create_network(&self, name: &str, subnet: Option<&str>) -> Result<NetworkInfo> {
+    /// Creates an internal bridge network labelled with this run.
+    pub async fn create_network(&self, name: &str, opts: &NetworkOptions) -> Result<NetworkInfo> {
         let docker_name = self.object_name(name);
-        let ipam = subnet.map(|s| Ipam {
+        let ipam = opts.subnet.as_ref().map(|s| Ipam {
             config: Some(vec![IpamConfig {
                 subnet: Some(s.to_string()),
                 ..Default::default()
@@ -78,6 +93,8 @@ impl Run {
             name: docker_name.clone(),
             driver: Some("bridge".into()),
             internal: Some(true),
+            options: (!opts.host_access)
+                .then(|| HashMap::from([(INHIBIT_IPV4.to_string(), "true".to_string())])),
             ipam,
             labels: Some(self.labels()),
             ..Default::default()

@@ -17,6 +17,12 @@ async fn network_is_internal_labelled_and_removed() {
         .await
         .unwrap();
     assert_eq!(net.internal, Some(true), "lab networks are internal");
+    // Nobody holds the gateway address: the engine's machine is out of reach.
+    let inhibit = net
+        .options
+        .as_ref()
+        .and_then(|o| o.get("com.docker.network.bridge.inhibit_ipv4"));
+    assert_eq!(inhibit.map(String::as_str), Some("true"));
     let l = net.labels.unwrap();
     assert_eq!(l.get(labels::RUN).map(String::as_str), Some(run.id()));
     assert_eq!(l.get(labels::LAB).map(String::as_str), Some("net-test"));
@@ -52,10 +58,14 @@ async fn network_with_requested_subnet() {
     // freed range first, so try a few times.
     let mut created = None;
     for _ in 0..3 {
-        let probe = run.create_network("probe", None).await.unwrap();
+        let probe = run.create_network("probe", &Default::default()).await.unwrap();
         let wanted = probe.subnet.to_string();
         run.cleanup().await.unwrap();
-        if let Ok(net) = run.create_network("lan", Some(&wanted)).await {
+        let opts = netlab_engine::NetworkOptions {
+            subnet: Some(wanted.clone()),
+            ..Default::default()
+        };
+        if let Ok(net) = run.create_network("lan", &opts).await {
             created = Some((net, wanted));
             break;
         }

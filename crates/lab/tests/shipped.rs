@@ -46,7 +46,7 @@ fn task1_resolves_with_defaults() {
     assert_eq!(lab.name, "task1");
     assert_eq!(lab.networks.len(), 1);
     assert_eq!(lab.networks[0].name, "lan");
-    assert!(lab.networks[0].internal);
+    assert!(!lab.networks[0].host_access);
     let sc = &lab.scenarios[0];
     let names: Vec<&str> = sc.hosts.iter().map(|h| h.name.as_str()).collect();
     assert_eq!(names, ["server", "client"]);

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use netlab_engine::{Engine, NetworkInfo, Run};
+use netlab_engine::{Engine, NetworkInfo, NetworkOptions, Run};
 use netlab_lab::Lab;
 use netlab_lab::results::LabResult;
 
@@ -70,7 +70,11 @@ impl Runner {
         });
         let mut networks: Vec<NetworkInfo> = Vec::new();
         for net in &lab.networks {
-            networks.push(run.create_network(&net.name, net.subnet.as_deref()).await?);
+            let opts = NetworkOptions {
+                subnet: net.subnet.clone(),
+                host_access: net.host_access,
+            };
+            networks.push(run.create_network(&net.name, &opts).await?);
         }
         let ctx = Ctx {
             engine: &self.engine,

@@ -38,13 +38,19 @@ pub struct LabFile {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a network: a mapping with `internal` and/or `subnet`"
+    expecting = "a network: a mapping with `subnet` and/or `host_access`"
 )]
 pub struct NetworkSpec {
-    /// No route out of the lab (default true).
-    pub internal: Option<bool>,
+    /// No route out of the lab. Always true: netlab's lab networks never route
+    /// out; `false` is refused.
+    pub internal: Option<At<bool>>,
     /// A CIDR such as `10.99.0.0/24`; default: Docker allocates one.
     pub subnet: Option<At<String>>,
+    /// Let the hosts reach the machine that runs the Docker engine through the
+    /// network's gateway address (default false: nobody holds the gateway
+    /// address, so no program of the lab, a student's least of all, can
+    /// reach a service of the grading machine).
+    pub host_access: Option<bool>,
 }
 
 /// One run of the lab's hosts with some faults, probes and checks.

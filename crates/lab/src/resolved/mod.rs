@@ -37,9 +37,11 @@ pub struct Lab {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Network {
     pub name: String,
-    pub internal: bool,
     /// CIDR, only when the file asked for one; otherwise Docker allocates.
     pub subnet: Option<String>,
+    /// The hosts may reach the engine's machine through the gateway address
+    /// (`host_access: true`); by default nobody holds that address.
+    pub host_access: bool,
 }
 
 /// One scenario with the lab's hosts and this scenario's faults folded in.

@@ -151,8 +151,8 @@ fn networks(cx: &mut Cx, raw: &LabFile) -> Vec<Network> {
     let Some(map) = &raw.networks else {
         return vec![Network {
             name: "lan".to_owned(),
-            internal: true,
             subnet: None,
+            host_access: false,
         }];
     };
     if map.value.is_empty() {
@@ -165,7 +165,15 @@ fn networks(cx: &mut Cx, raw: &LabFile) -> Vec<Network> {
     let mut out = Vec::new();
     for (name, spec) in &map.value {
         cx.name(name, "network name");
-        let internal = spec.as_ref().and_then(|s| s.internal).unwrap_or(true);
+        if let Some(internal) = spec.as_ref().and_then(|s| s.internal.as_ref())
+            && !internal.value
+        {
+            cx.err(
+                internal.pos,
+                "`internal: false`: netlab's lab networks never route out of the lab",
+                "`internal: true` or no `internal` key",
+            );
+        }
         let subnet = spec.as_ref().and_then(|s| s.subnet.as_ref());
         if let Some(subnet) = subnet
             && !is_cidr(&subnet.value)
@@ -178,8 +186,8 @@ fn networks(cx: &mut Cx, raw: &LabFile) -> Vec<Network> {
         }
         out.push(Network {
             name: name.value.clone(),
-            internal,
             subnet: subnet.map(|s| s.value.clone()),
+            host_access: spec.as_ref().and_then(|s| s.host_access).unwrap_or(false),
         });
     }
     out
