@@ -25,6 +25,7 @@ mod error;
 mod exec;
 mod image;
 pub mod labels;
+mod limits;
 mod network;
 mod ready;
 mod run;
@@ -40,6 +41,7 @@ pub use exec::{Captured, ExecOutput, ExecRequest};
 pub use image::{
     BASE_PACKAGES, ImageEvent, ImageInfo, ImageKind, ImageRef, ImageSources, Progress, Pruned,
 };
+pub use limits::LimitCounters;
 pub use network::{Ipv4Net, NetworkInfo, NetworkOptions};
 pub use ready::Proto;
 pub use run::Run;

@@ -23,7 +23,10 @@ async fn reaper_removes_dead_owners_objects_but_not_live_ones() {
     let (live, _live_guard) = common::run(&engine, "reaper-test");
 
     for run in [&dead, &live] {
-        let net = run.create_network("lan", &Default::default()).await.unwrap();
+        let net = run
+            .create_network("lan", &Default::default())
+            .await
+            .unwrap();
         let server = run
             .start_container(
                 &ContainerSpec::new("server", &echo)
@@ -66,7 +69,10 @@ async fn guard_cleans_up_after_a_panic() {
     // The task panics while holding the guard; unwinding drops it.
     let result = tokio::spawn(async move {
         let _guard = task_run.guard();
-        let net = task_run.create_network("lan", &Default::default()).await.unwrap();
+        let net = task_run
+            .create_network("lan", &Default::default())
+            .await
+            .unwrap();
         task_run
             .start_container(&ContainerSpec::new("idle", &echo).network(&net.docker_name, &[]))
             .await
@@ -90,7 +96,10 @@ async fn kept_runs_survive_the_reaper_until_clean() {
     let id = Run::new(&engine, "keep-test").id().to_string();
     let kept = Run::with_owner(&engine, &id, "keep-test", ended).kept();
     let _guard = kept.guard();
-    let net = kept.create_network("lan", &Default::default()).await.unwrap();
+    let net = kept
+        .create_network("lan", &Default::default())
+        .await
+        .unwrap();
     kept.start_container(&ContainerSpec::new("server", &echo).network(&net.docker_name, &[]))
         .await
         .unwrap();

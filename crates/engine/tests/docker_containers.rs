@@ -154,7 +154,10 @@ async fn readiness_by_log_and_by_port_and_early_exit() {
     let engine = common::engine().await;
     let (run, _guard) = common::run(&engine, "containers-test");
     let echo = common::image(&engine, ImageKind::Echo).await;
-    let net = run.create_network("lan", &Default::default()).await.unwrap();
+    let net = run
+        .create_network("lan", &Default::default())
+        .await
+        .unwrap();
 
     // By port: the server binds TCP and UDP 12000 in its own namespace.
     let server = run

@@ -58,7 +58,10 @@ async fn network_with_requested_subnet() {
     // freed range first, so try a few times.
     let mut created = None;
     for _ in 0..3 {
-        let probe = run.create_network("probe", &Default::default()).await.unwrap();
+        let probe = run
+            .create_network("probe", &Default::default())
+            .await
+            .unwrap();
         let wanted = probe.subnet.to_string();
         run.cleanup().await.unwrap();
         let opts = netlab_engine::NetworkOptions {

@@ -60,6 +60,86 @@ pub struct ProgramOutput {
     pub duration_ms: u64,
     /// The program could not be started (an infrastructure fault).
     pub infra_error: Option<String>,
+    /// Sandbox limits the program's host hit while it ran (read from the
+    /// kernel's counters for the container when the program failed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limits_hit: Vec<LimitHit>,
+}
+
+/// A sandbox limit the kernel enforced on a program's container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitHit {
+    /// The memory limit: the kernel's OOM killer ended a process.
+    Memory,
+    /// The pids limit: a `fork()` failed.
+    Pids,
+}
+
+impl ProgramOutput {
+    /// The signal that ended the program, from its exit code (128 + N).
+    pub fn signal(&self) -> Option<i32> {
+        self.exit_code
+            .filter(|c| (129..=128 + 64).contains(c))
+            .map(|c| (c - 128) as i32)
+    }
+
+    /// Why the program did not end by itself, when it did not: killed by a
+    /// signal, by the memory limit, or failed at the pids limit. Such a run is
+    /// a `crash` in every check that reads it. `None` for a program that
+    /// ended by itself or that netlab stopped at its deadline (a `timeout`).
+    pub fn crash_cause(&self) -> Option<String> {
+        if self.timed_out || self.infra_error.is_some() {
+            return None;
+        }
+        let code = self.exit_code?;
+        let memory = self.limits_hit.contains(&LimitHit::Memory);
+        if let Some(sig) = self.signal() {
+            let name = signal_name(sig);
+            return Some(if memory && sig == 9 {
+                format!(
+                    "killed by the kernel for using more than its memory limit ({name}, exit code {code})"
+                )
+            } else {
+                format!("killed by signal {sig} ({name}, exit code {code})")
+            });
+        }
+        if code != 0 && self.limits_hit.contains(&LimitHit::Pids) {
+            return Some(format!(
+                "exited with code {code} after reaching its limit on processes (a fork failed)"
+            ));
+        }
+        if code != 0 && memory {
+            return Some(format!(
+                "exited with code {code} after reaching its memory limit"
+            ));
+        }
+        None
+    }
+}
+
+/// The usual name of a Linux signal number.
+fn signal_name(sig: i32) -> String {
+    let name = match sig {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        3 => "SIGQUIT",
+        4 => "SIGILL",
+        5 => "SIGTRAP",
+        6 => "SIGABRT",
+        7 => "SIGBUS",
+        8 => "SIGFPE",
+        9 => "SIGKILL",
+        11 => "SIGSEGV",
+        13 => "SIGPIPE",
+        14 => "SIGALRM",
+        15 => "SIGTERM",
+        24 => "SIGXCPU",
+        25 => "SIGXFSZ",
+        31 => "SIGSYS",
+        _ => return format!("signal {sig}"),
+    };
+    name.to_owned()
 }
 
 /// Result of one check.

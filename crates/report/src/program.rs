@@ -29,6 +29,8 @@ pub(crate) fn section(out: &mut String, r: &ProgramOutput) {
             "still running after {:.1} s: netlab stopped it",
             r.duration_ms as f64 / 1000.0
         )
+    } else if let Some(cause) = r.crash_cause() {
+        format!("was {cause} after {:.1} s", r.duration_ms as f64 / 1000.0)
     } else {
         format!(
             "exited with code {} after {:.1} s",

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use futures_util::future::join_all;
 use netlab_engine::ExecRequest;
-use netlab_lab::results::ProgramOutput;
+use netlab_lab::results::{LimitHit, ProgramOutput};
 use netlab_lab::{ProgramRun, Scenario};
 
 use crate::scenario::{Ctx, Live};
@@ -44,6 +44,7 @@ async fn run_one(ctx: &Ctx<'_>, r: &ProgramRun, live: &Live, until: Instant) -> 
         timed_out: false,
         duration_ms: 0,
         infra_error: None,
+        limits_hit: Vec::new(),
     };
     let Some(container) = live.hosts.get(&r.host) else {
         out.infra_error = Some(format!("host `{}` is not running", r.host));
@@ -61,5 +62,25 @@ async fn run_one(ctx: &Ctx<'_>, r: &ProgramRun, live: &Live, until: Instant) -> 
             out.duration_ms = o.elapsed.as_millis() as u64;
         }
     }
+    if out.exit_code.is_some_and(|c| c != 0) {
+        out.limits_hit = limits_hit(ctx, &container.id).await;
+    }
     out
+}
+
+/// The sandbox limits the host's container hit (each host runs one program
+/// at a time, in a fresh container per scenario). Unknown counters are no
+/// evidence: the exit code alone then decides.
+async fn limits_hit(ctx: &Ctx<'_>, id: &str) -> Vec<LimitHit> {
+    let Ok(counters) = ctx.engine.limit_counters(id).await else {
+        return Vec::new();
+    };
+    let mut hit = Vec::new();
+    if counters.oom_kills > 0 {
+        hit.push(LimitHit::Memory);
+    }
+    if counters.forks_refused > 0 {
+        hit.push(LimitHit::Pids);
+    }
+    hit
 }

@@ -167,7 +167,10 @@ async fn docker_loss_lab_loses_about_30_percent_and_tcp_retransmits() {
 async fn kernel_has_netem(engine: &Engine, images: &ImageSet) -> bool {
     let run = Run::new(engine, "netem-probe");
     let guard = run.guard();
-    let net = run.create_network("lan", &Default::default()).await.unwrap();
+    let net = run
+        .create_network("lan", &Default::default())
+        .await
+        .unwrap();
     let host = run
         .start_container(
             &ContainerSpec::new("host", &images.echo().unwrap()).network(&net.docker_name, &[]),

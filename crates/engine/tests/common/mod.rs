@@ -69,7 +69,10 @@ pub struct EchoLab {
 
 pub async fn echo_lab(engine: &Engine, run: &Run) -> EchoLab {
     let echo = image(engine, ImageKind::Echo).await;
-    let net = run.create_network("lan", &Default::default()).await.expect("network");
+    let net = run
+        .create_network("lan", &Default::default())
+        .await
+        .expect("network");
     let server = run
         .start_container(
             &ContainerSpec::new("server", &echo)

@@ -1,10 +1,13 @@
 //! `output` and `exits`: grading one run of a student's program.
 //!
-//! `output` searches stdout and stderr together. Enough matches pass, even if
-//! the program was then stopped or crashed (the output was there). Otherwise
-//! a program stopped at its deadline is `timeout`; one that died (non-zero
-//! exit with a Python traceback, or killed by a signal) is `crash`, with the
-//! exit code and the end of its stderr; anything else is `fail`.
+//! A run that did not end by itself (killed by a signal, by the memory limit,
+//! or failed at the pids limit) is a `crash` in every check that reads it,
+//! with the cause named. Otherwise `output` searches stdout and stderr
+//! together: enough matches pass, even if the program was then stopped or
+//! died of an exception (the output was there). Without them a program
+//! stopped at its deadline is `timeout`; one that died of an exception
+//! (non-zero exit with a Python traceback) is `crash`, with the exit code and
+//! the end of its stderr; anything else is `fail`.
 
 use std::time::Duration;
 
@@ -41,6 +44,13 @@ pub fn output(run: &ProgramOutput, pattern: &str, at_least: u32) -> Verdict {
     let text = format!("{}\n{}", run.stdout, run.stderr);
     let n = re.find_iter(&text).count() as u32;
     let shown = format!("stdout: {}", quote_head(&run.stdout));
+    if let Some(cause) = run.crash_cause() {
+        return Verdict::of(
+            CheckStatus::Crash,
+            format!("{n} match(es); the program was {cause}; {shown}"),
+            expected,
+        );
+    }
     if n >= at_least {
         let m = re.find(&text).map(|m| m.as_str()).unwrap_or_default();
         return Verdict::new(
@@ -84,16 +94,25 @@ pub fn exits(run: &ProgramOutput, within: Duration, code: Option<i64>) -> Verdic
             expected,
         );
     }
+    if let Some(cause) = run.crash_cause() {
+        return Verdict::of(
+            CheckStatus::Crash,
+            format!(
+                "the program was {cause} after {}: it did not end on its own; stderr: {}",
+                fmt::dur(took),
+                quote_tail(&run.stderr)
+            ),
+            expected,
+        );
+    }
     let how = format!("{} after {}", ended(run), fmt::dur(took));
     let pass = took <= within && code.is_none_or(|c| run.exit_code == Some(c));
     Verdict::new(pass, how, expected)
 }
 
-/// Died rather than ended: killed by a signal (exit code above 128, e.g. 137
-/// after an OOM kill) or a non-zero exit with a Python traceback.
+/// Died of an exception: a non-zero exit with a Python traceback.
 fn crashed(run: &ProgramOutput) -> bool {
     match run.exit_code {
-        Some(c) if c > 128 => true,
         Some(c) if c != 0 => run.stderr.contains("Traceback") || run.stderr.contains("Error"),
         _ => false,
     }
@@ -165,6 +184,7 @@ mod tests {
             timed_out,
             duration_ms: if timed_out { 10_000 } else { 40 },
             infra_error: None,
+            limits_hit: Vec::new(),
         }
     }
 
@@ -242,5 +262,37 @@ mod tests {
         assert_eq!(r.earned, 0.0);
         let r = crate::evaluate_with(&c, &[], &[]);
         assert_eq!(r.status, CheckStatus::Error);
+    }
+
+    /// A client the memory limit killed (exit 137 within 0.6 s) did not end
+    /// on its own: `crash` with the cause, never a pass.
+    #[test]
+    fn a_kill_is_a_crash_in_every_check() {
+        let exits = check(CheckKind::Exits {
+            run: "client".into(),
+            within: Duration::from_secs(6),
+            code: None,
+        });
+        let mut oom = out("HELLO NETLAB\n", "", Some(137), false);
+        oom.limits_hit = vec![crate::results::LimitHit::Memory];
+        for c in [&exits, &output_check("HELLO", 1)] {
+            let r = crate::evaluate_with(c, &[], std::slice::from_ref(&oom));
+            assert_eq!(r.status, CheckStatus::Crash, "{}", r.measured);
+            assert_eq!(r.earned, 0.0);
+            assert!(r.measured.contains("memory limit"), "{}", r.measured);
+        }
+        let killed = out("", "", Some(143), false);
+        let r = crate::evaluate_with(&exits, &[], &[killed]);
+        assert_eq!(r.status, CheckStatus::Crash);
+        assert!(r.measured.contains("SIGTERM"), "{}", r.measured);
+        // A fork bomb that gave up with an error: the pids limit is named.
+        let mut forks = out("", "BlockingIOError: [Errno 11]", Some(1), false);
+        forks.limits_hit = vec![crate::results::LimitHit::Pids];
+        let r = crate::evaluate_with(&exits, &[], &[forks]);
+        assert_eq!(r.status, CheckStatus::Crash);
+        assert!(r.measured.contains("limit on processes"), "{}", r.measured);
+        // Ending with an error message is ending on its own.
+        let r = crate::evaluate_with(&exits, &[], &[out("", "Error: timed out", Some(1), false)]);
+        assert_eq!(r.status, CheckStatus::Pass);
     }
 }

@@ -1,30 +1,13 @@
-//! `netlab grade` on the example submissions, against the real Docker engine:
-//! every example gets the verdicts examples/submissions/README.md expects,
-//! every output file exists and parses, `--only` regrades into the same
-//! gradebook with identical grades, and nothing is left running.
-
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+//! The example submissions: every example gets the verdicts
+//! examples/submissions/README.md expects, every output file exists and
+//! parses, `--only` regrades into the same gradebook with identical grades,
+//! and nothing is left running.
 
 use serde_json::Value;
 
+use super::{grades, leftovers, netlab};
+
 const LAB: &str = "grade-handout";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn netlab(args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_netlab"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("netlab runs");
-    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-    out
-}
 
 /// Every check of the lab: `scenario/check`.
 const SERVER_CHECKS: [&str; 5] = [
@@ -82,53 +65,6 @@ fn expected() -> Vec<(&'static str, String, &'static [&'static str])> {
     v
 }
 
-/// student -> `scenario/check` -> (status, earned).
-fn grades(out: &Path) -> BTreeMap<String, BTreeMap<String, (String, f64)>> {
-    let mut all = BTreeMap::new();
-    for entry in std::fs::read_dir(out.join("students")).unwrap() {
-        let path = entry.unwrap().path().join("result.json");
-        let r: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        let mut checks = BTreeMap::new();
-        for s in r["lab"]["scenarios"].as_array().unwrap() {
-            for c in s["checks"].as_array().unwrap() {
-                checks.insert(
-                    format!(
-                        "{}/{}",
-                        s["name"].as_str().unwrap(),
-                        c["name"].as_str().unwrap()
-                    ),
-                    (
-                        c["status"].as_str().unwrap().to_owned(),
-                        c["earned"].as_f64().unwrap(),
-                    ),
-                );
-            }
-        }
-        all.insert(r["student"].as_str().unwrap().to_owned(), checks);
-    }
-    all
-}
-
-fn leftovers() -> usize {
-    let out = Command::new("docker")
-        .args(["ps", "-aq", "--filter", &format!("label=netlab.lab={LAB}")])
-        .output()
-        .expect("docker CLI (the tests need Docker)");
-    assert!(out.status.success(), "docker ps failed");
-    let nets = Command::new("docker")
-        .args([
-            "network",
-            "ls",
-            "-q",
-            "--filter",
-            &format!("label=netlab.lab={LAB}"),
-        ])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).lines().count()
-        + String::from_utf8_lossy(&nets.stdout).lines().count()
-}
-
 #[test]
 fn docker_grades_the_examples_merges_a_regrade_and_leaves_nothing() {
     let tmp = tempfile::tempdir().unwrap();
@@ -147,7 +83,7 @@ fn docker_grades_the_examples_merges_a_regrade_and_leaves_nothing() {
     ]);
     assert_eq!(run.status.code(), Some(0), "grade failed");
     assert_eq!(
-        leftovers(),
+        leftovers(LAB),
         0,
         "containers or networks of the grading lab were left"
     );
@@ -269,7 +205,7 @@ fn docker_grades_the_examples_merges_a_regrade_and_leaves_nothing() {
         std::fs::read_to_string(out_dir.join("grades.csv")).unwrap(),
         csv_before
     );
-    assert_eq!(leftovers(), 0);
+    assert_eq!(leftovers(LAB), 0);
 
     // Usage errors exit 2 without starting anything.
     let bad = netlab(&[
