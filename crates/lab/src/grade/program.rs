@@ -70,14 +70,15 @@ pub fn output(run: &ProgramOutput, pattern: &str, at_least: u32) -> Verdict {
             expected,
         );
     }
+    let measured = format!(
+        "{found}; {}; {shown}{}",
+        ended(run),
+        tail("stderr", &run.stderr)
+    );
     if crashed(run) {
-        return Verdict::of(
-            CheckStatus::Crash,
-            format!("{found}; {}; {shown}", ended(run)),
-            expected,
-        );
+        return Verdict::of(CheckStatus::Crash, measured, expected);
     }
-    Verdict::new(false, format!("{found}; {}; {shown}", ended(run)), expected)
+    Verdict::new(false, measured, expected)
 }
 
 pub fn exits(run: &ProgramOutput, within: Duration, code: Option<i64>) -> Verdict {
@@ -87,9 +88,9 @@ pub fn exits(run: &ProgramOutput, within: Duration, code: Option<i64>) -> Verdic
         return Verdict::of(
             CheckStatus::Timeout,
             format!(
-                "still running after {}: netlab stopped it (a client needs a timeout, e.g. `settimeout(2)`); stdout: {}",
+                "still running after {}: netlab stopped it (a client needs a timeout, e.g. `settimeout(2)`){}",
                 fmt::dur(took),
-                quote_tail(&run.stdout)
+                tail("stdout", &run.stdout)
             ),
             expected,
         );
@@ -98,14 +99,19 @@ pub fn exits(run: &ProgramOutput, within: Duration, code: Option<i64>) -> Verdic
         return Verdict::of(
             CheckStatus::Crash,
             format!(
-                "the program was {cause} after {}: it did not end on its own; stderr: {}",
+                "the program was {cause} after {}: it did not end on its own{}",
                 fmt::dur(took),
-                quote_tail(&run.stderr)
+                tail("stderr", &run.stderr)
             ),
             expected,
         );
     }
-    let how = format!("{} after {}", ended(run), fmt::dur(took));
+    let how = format!(
+        "{} after {}{}",
+        ended(run),
+        fmt::dur(took),
+        tail("stderr", &run.stderr)
+    );
     let pass = took <= within && code.is_none_or(|c| run.exit_code == Some(c));
     Verdict::new(pass, how, expected)
 }
@@ -118,16 +124,26 @@ fn crashed(run: &ProgramOutput) -> bool {
     }
 }
 
-/// "exited with code 1, stderr: ..." (stderr only when there is some).
+/// "exited with code 1".
 fn ended(run: &ProgramOutput) -> String {
     let code = run.exit_code.map_or("?".to_owned(), |c| c.to_string());
-    if run.stderr.trim().is_empty() {
-        format!("exited with code {code}")
+    format!("exited with code {code}")
+}
+
+/// The end of an output (where a traceback says what went wrong), after a
+/// line break and with its own line breaks: the evidence's first line is the
+/// verdict, the lines after it are the program's words, which every report
+/// shows as a block. Empty when there was no output.
+fn tail(label: &str, s: &str) -> String {
+    let t = s.trim();
+    let n = t.chars().count();
+    if t.is_empty() {
+        String::new()
+    } else if n <= EXCERPT {
+        format!("\n{label}:\n{t}")
     } else {
-        format!(
-            "exited with code {code}, stderr: {}",
-            quote_tail(&run.stderr)
-        )
+        let end: String = t.chars().skip(n - EXCERPT).collect();
+        format!("\n{label} (last {EXCERPT} characters):\n…{end}")
     }
 }
 
@@ -146,20 +162,6 @@ fn quote_head(s: &str) -> String {
         "(nothing)".to_owned()
     } else {
         format!("{:?}", clip(t, EXCERPT))
-    }
-}
-
-/// The last part of a text (where a traceback says what went wrong), quoted.
-fn quote_tail(s: &str) -> String {
-    let t = s.trim();
-    let n = t.chars().count();
-    if t.is_empty() {
-        "(nothing)".to_owned()
-    } else if n <= EXCERPT {
-        format!("{t:?}")
-    } else {
-        let tail: String = t.chars().skip(n - EXCERPT).collect();
-        format!("{:?}", format!("…{tail}"))
     }
 }
 
