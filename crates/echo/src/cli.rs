@@ -54,6 +54,11 @@ pub struct ServerArgs {
     /// limit (raised to the hard limit at start) minus 32, at most 10000.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: Option<u64>,
+    /// Print one JSON line per request on stdout (after the ready line):
+    /// each UDP datagram and TCP read chunk with peer, receive time, size,
+    /// request and reply (first 256 bytes); TCP accepts and closes too.
+    #[arg(long)]
+    pub log_requests: bool,
 }
 
 /// TCP connection handling of the client.

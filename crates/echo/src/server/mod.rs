@@ -3,6 +3,7 @@
 //! (rate-limited, [`throttle`]) and the server goes on with the next one.
 //! TCP connections are bounded in number and idle time (see [`tcp`]).
 
+mod reqlog;
 mod tcp;
 mod throttle;
 mod udp;
@@ -13,6 +14,7 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use crate::cli::ServerProto;
+use reqlog::RequestLog;
 use throttle::Throttle;
 
 /// How the server treats TCP connections, and whether it logs requests.
@@ -23,6 +25,8 @@ pub struct Options {
     /// Open TCP connections at most; at the cap the one idle the longest
     /// is closed for each new client.
     pub max_connections: usize,
+    /// One JSON line per request on stdout ([`crate::record::ServerLine`]).
+    pub log_requests: bool,
 }
 
 impl Default for Options {
@@ -30,6 +34,7 @@ impl Default for Options {
         Self {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             max_connections: MAX_CONNECTIONS_CEILING,
+            log_requests: false,
         }
     }
 }
@@ -179,17 +184,21 @@ impl Server {
     /// Serves until the task is dropped.
     pub async fn serve(self, opts: Options) {
         let throttle = Arc::new(Throttle::default());
-        let tcp_shared = self
-            .tcp
-            .is_some()
-            .then(|| Arc::new(tcp::Shared::new(opts.clone(), throttle.clone())));
+        let reqlog = opts.log_requests.then(|| Arc::new(RequestLog::default()));
+        let tcp_shared = self.tcp.is_some().then(|| {
+            Arc::new(tcp::Shared::new(
+                opts.clone(),
+                throttle.clone(),
+                reqlog.clone(),
+            ))
+        });
         housekeeping(
             Arc::downgrade(&throttle),
             tcp_shared.as_ref().map(Arc::downgrade),
         );
         let udp = async {
             if let Some(s) = self.udp {
-                udp::serve(s, throttle.clone()).await
+                udp::serve(s, throttle.clone(), reqlog.clone()).await
             }
         };
         let tcp = async {

@@ -27,6 +27,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -34,10 +35,13 @@ use tokio::sync::Notify;
 use tokio::sync::futures::Notified;
 
 use super::Options;
+use super::reqlog::{Held, RequestLog};
 use super::throttle::{Kind, Throttle};
+use crate::clock;
 use crate::payload;
+use crate::record::{CloseReason, CloseRecord, OpenRecord, Proto, ServerLine};
 
-/// Read size. Allocated per chunk, only while a chunk is in flight.
+/// Read size. A connection holds a buffer only while a chunk is in flight.
 const CHUNK: usize = 16 * 1024;
 
 /// Back-off after accept failures that can repeat at once (no descriptors,
@@ -85,15 +89,21 @@ pub(crate) struct Shared {
     epoch: Instant,
     conns: Mutex<HashMap<u64, Arc<Conn>>>,
     throttle: Arc<Throttle>,
+    reqlog: Option<Arc<RequestLog>>,
 }
 
 impl Shared {
-    pub(crate) fn new(opts: Options, throttle: Arc<Throttle>) -> Self {
+    pub(crate) fn new(
+        opts: Options,
+        throttle: Arc<Throttle>,
+        reqlog: Option<Arc<RequestLog>>,
+    ) -> Self {
         Self {
             opts,
             epoch: Instant::now(),
             conns: Mutex::new(HashMap::new()),
             throttle,
+            reqlog,
         }
     }
 
@@ -268,12 +278,21 @@ async fn connection(stream: TcpStream, conn: Arc<Conn>, shared: Arc<Shared>) {
         id: conn.id,
     };
     let _ = stream.set_nodelay(true);
-    let end = serve_connection(stream, &conn, &shared).await;
+    if let Some(reqlog) = &shared.reqlog {
+        reqlog.write(&ServerLine::Open(OpenRecord {
+            proto: Proto::Tcp,
+            conn: conn.id,
+            peer: conn.peer,
+            at: clock::rfc3339(&Utc::now()),
+        }));
+    }
+    let mut received = 0u64;
+    let end = serve_connection(stream, &conn, &shared, &mut received).await;
     let idle = shared.opts.idle_timeout;
     let peer = conn.peer;
-    match &end {
-        End::Eof => {}
-        End::Evicted => {} // logged by the accept loop
+    let (reason, error) = match &end {
+        End::Eof => (CloseReason::Eof, None),
+        End::Evicted => (CloseReason::Evicted, None), // logged by the accept loop
         End::Idle => {
             shared.throttle.log(
                 Kind::Idle,
@@ -282,6 +301,7 @@ async fn connection(stream: TcpStream, conn: Arc<Conn>, shared: Arc<Shared>) {
                     humantime::format_duration(idle)
                 ),
             );
+            (CloseReason::Idle, None)
         }
         End::Stalled => {
             shared.throttle.log(
@@ -291,19 +311,37 @@ async fn connection(stream: TcpStream, conn: Arc<Conn>, shared: Arc<Shared>) {
                     humantime::format_duration(idle)
                 ),
             );
+            (CloseReason::Stalled, None)
         }
         End::Error(e) => {
             shared.throttle.log(
                 Kind::Connection,
                 format_args!("tcp connection from {peer}: {e}"),
             );
+            (CloseReason::Error, Some(e.to_string()))
         }
+    };
+    if let Some(reqlog) = &shared.reqlog {
+        reqlog.write(&ServerLine::Close(CloseRecord {
+            proto: Proto::Tcp,
+            conn: conn.id,
+            peer,
+            at: clock::rfc3339(&Utc::now()),
+            reason,
+            bytes: received,
+            error,
+        }));
     }
 }
 
 /// Echoes chunk by chunk until the connection ends; the socket is closed
 /// when this returns (it owns the stream).
-async fn serve_connection(mut stream: TcpStream, conn: &Conn, shared: &Shared) -> End {
+async fn serve_connection(
+    mut stream: TcpStream,
+    conn: &Conn,
+    shared: &Shared,
+    received: &mut u64,
+) -> End {
     let mut close = pin!(conn.close.notified());
     loop {
         // Wait without a buffer: an idle connection costs no buffer memory.
@@ -332,6 +370,8 @@ async fn serve_connection(mut stream: TcpStream, conn: &Conn, shared: &Shared) -
             Some(Err(e)) => return End::Error(e),
         };
         conn.last_active.store(shared.now_ms(), Ordering::Relaxed);
+        *received += n as u64;
+        let held = shared.reqlog.as_ref().map(|_| Held::new(&buf[..n]));
         payload::uppercase(&mut buf[..n]);
         // The reply is written before the next read: what the server holds
         // for a client is one chunk, and a client that does not read stops
@@ -339,26 +379,30 @@ async fn serve_connection(mut stream: TcpStream, conn: &Conn, shared: &Shared) -
         let mut write = pin!(stream.write_all(&buf[..n]));
         // Usually the reply fits the socket buffer and this is all.
         let written = match poll_once(write.as_mut()).await {
-            Some(r) => r,
-            None => {
-                let r = loop {
-                    tokio::select! {
-                        biased;
-                        () = &mut close => match told_to_close(conn, shared, close.as_mut()) {
-                            Some(CLOSE_EVICTED) => return End::Evicted,
-                            Some(_) => return End::Stalled,
-                            None => continue,
-                        },
-                        r = &mut write => break r,
+            Some(r) => r.map_err(End::Error),
+            None => loop {
+                tokio::select! {
+                    biased;
+                    () = &mut close => match told_to_close(conn, shared, close.as_mut()) {
+                        Some(CLOSE_EVICTED) => break Err(End::Evicted),
+                        Some(_) => break Err(End::Stalled),
+                        None => continue,
+                    },
+                    r = &mut write => {
+                        // The client took its reply: that is activity too.
+                        conn.last_active.store(shared.now_ms(), Ordering::Relaxed);
+                        break r.map_err(End::Error);
                     }
-                };
-                // The client took its reply: that is activity too.
-                conn.last_active.store(shared.now_ms(), Ordering::Relaxed);
-                r
-            }
+                }
+            },
         };
-        if let Err(e) = written {
-            return End::Error(e);
+        // Logged after the reply, so the client's RTT does not include it,
+        // and also when the reply failed: the request did arrive.
+        if let (Some(reqlog), Some(held)) = (&shared.reqlog, held) {
+            reqlog.write(&held.record(Proto::Tcp, Some(conn.id), conn.peer, n, &buf[..n]));
+        }
+        if let Err(end) = written {
+            return end;
         }
     }
 }

@@ -7,9 +7,11 @@ use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
 
+use super::reqlog::{Held, RequestLog};
 use super::throttle::{Kind, Throttle};
 use super::{ERROR_PAUSE, log};
 use crate::payload;
+use crate::record::Proto;
 
 pub fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
     UdpSocket::bind(addr)
@@ -17,12 +19,12 @@ pub fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
 
 /// Serves on a thread of its own; the returned future completes only if
 /// that thread cannot be started or ends.
-pub async fn serve(sock: UdpSocket, throttle: Arc<Throttle>) {
+pub async fn serve(sock: UdpSocket, throttle: Arc<Throttle>, reqlog: Option<Arc<RequestLog>>) {
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
     let spawned = std::thread::Builder::new()
         .name("udp-echo".into())
         .spawn(move || {
-            serve_blocking(&sock, &throttle);
+            serve_blocking(&sock, &throttle, reqlog.as_deref());
             drop(done_tx);
         });
     match spawned {
@@ -34,7 +36,7 @@ pub async fn serve(sock: UdpSocket, throttle: Arc<Throttle>) {
     }
 }
 
-fn serve_blocking(sock: &UdpSocket, throttle: &Throttle) {
+fn serve_blocking(sock: &UdpSocket, throttle: &Throttle, reqlog: Option<&RequestLog>) {
     // One byte more than the largest datagram, so truncation would show.
     let mut buf = vec![0u8; 65_536];
     loop {
@@ -50,9 +52,15 @@ fn serve_blocking(sock: &UdpSocket, throttle: &Throttle) {
                 continue;
             }
         };
+        // With the log off this is the only extra work: one test of None.
+        let held = reqlog.map(|_| Held::new(&buf[..n]));
         payload::uppercase(&mut buf[..n]);
         if let Err(e) = sock.send_to(&buf[..n], peer) {
             throttle.log(Kind::Udp, format_args!("udp reply to {peer} failed: {e}"));
+        }
+        // Logged after the reply, so the client's RTT does not include it.
+        if let (Some(reqlog), Some(held)) = (reqlog, held) {
+            reqlog.write(&held.record(Proto::Udp, None, peer, n, &buf[..n]));
         }
     }
 }
