@@ -45,6 +45,20 @@ pub struct ServerArgs {
     /// Address and port to listen on (UDP and TCP use the same port).
     #[arg(long, default_value = "0.0.0.0:12000")]
     pub bind: SocketAddr,
+    /// TCP: close a connection on which nothing moves for this long (no
+    /// bytes from the client, or replies it does not read).
+    #[arg(long, default_value = "30s", value_parser = parse_positive_duration)]
+    pub idle_timeout: Duration,
+    /// TCP: connections open at most; a new client is still served, by
+    /// closing the connection idle the longest. Default: the open-file
+    /// limit (raised to the hard limit at start) minus 32, at most 10000.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: Option<u64>,
+    /// Print one JSON line per request on stdout (after the ready line):
+    /// each UDP datagram and TCP read chunk with peer, receive time, size,
+    /// request and reply (first 256 bytes); TCP accepts and closes too.
+    #[arg(long)]
+    pub log_requests: bool,
 }
 
 /// TCP connection handling of the client.

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use netlab_echo::cli::{Cli, ClientArgs, Command, ServerArgs};
+use netlab_echo::cli::{Cli, ClientArgs, Command, ServerArgs, ServerProto};
 use netlab_echo::client::{self, Config, JsonSink, Sink};
 use netlab_echo::human::HumanSink;
 use netlab_echo::{idle, server};
@@ -34,6 +34,7 @@ fn run_server(args: &ServerArgs) -> ExitCode {
             Ok(s) => s,
             Err(e) => return fail(format_args!("server: cannot install signal handlers: {e}")),
         };
+        let opts = server_options(args);
         let server = match server::Server::bind(args.proto, args.bind) {
             Ok(s) => s,
             Err(e) => return fail(format_args!("server: {e}")),
@@ -48,13 +49,53 @@ fn run_server(args: &ServerArgs) -> ExitCode {
         drop(out);
         eprintln!("{ready}");
         tokio::select! {
-            () = server.serve() => ExitCode::SUCCESS,
+            () = server.serve(opts) => ExitCode::SUCCESS,
             name = signals.recv() => {
                 eprintln!("netlab-echo server: {name}, shutting down");
                 ExitCode::SUCCESS
             }
         }
     })
+}
+
+/// Raises the open-file limit and derives the connection cap from it,
+/// saying on stderr what it came to.
+fn server_options(args: &ServerArgs) -> server::Options {
+    let limit = server::raise_open_file_limit();
+    let max_connections = match (args.max_connections, &limit) {
+        (Some(n), _) => usize::try_from(n).unwrap_or(usize::MAX),
+        (None, Ok(l)) => server::default_max_connections(l.soft),
+        (None, Err(_)) => server::default_max_connections(1024),
+    };
+    let tcp = args.proto != ServerProto::Udp;
+    match &limit {
+        _ if !tcp => {}
+        Ok(l) => {
+            let raised = match l.was < l.soft {
+                true => format!(" (raised from {})", l.was),
+                false => String::new(),
+            };
+            eprintln!(
+                "netlab-echo server: open-file limit {}{raised}; at most {max_connections} tcp connections",
+                l.soft
+            );
+            let fit = server::default_max_connections(l.soft);
+            if max_connections > fit {
+                eprintln!(
+                    "netlab-echo server: --max-connections {max_connections} is more than the open-file limit allows (about {fit}); \
+                     when descriptors run out, the connection idle the longest is closed"
+                );
+            }
+        }
+        Err(e) => eprintln!(
+            "netlab-echo server: cannot raise the open-file limit ({e}); at most {max_connections} tcp connections"
+        ),
+    }
+    server::Options {
+        idle_timeout: args.idle_timeout,
+        max_connections,
+        log_requests: args.log_requests,
+    }
 }
 
 fn run_client(args: &ClientArgs) -> ExitCode {

@@ -1,8 +1,11 @@
-//! The JSON-lines contract of `netlab-echo client --json`: one `probe` object
-//! per probe, then one `summary`. The orchestrator (`netlab run`) parses these
-//! types back, so field names and meanings are stable; see the README.
+//! The JSON-lines contracts: `netlab-echo client --json` prints one `probe`
+//! object per probe, then one `summary` ([`Line`]); `netlab-echo server
+//! --log-requests` prints what it received ([`ServerLine`]). The orchestrator
+//! parses these types back, so field names and meanings are stable; see
+//! docs/echo.md.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
@@ -135,4 +138,277 @@ pub struct Summary {
     pub connect: Option<Stats>,
     /// TCP only: request RTT on the open connection.
     pub request: Option<Stats>,
+}
+
+/// One line of `netlab-echo server --log-requests` on stdout (after the
+/// plain-text ready line): what the server really received and answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerLine {
+    /// A UDP datagram or one TCP read chunk, and the reply sent for it.
+    Request(RequestRecord),
+    /// A TCP connection accepted.
+    Open(OpenRecord),
+    /// A TCP connection ended.
+    Close(CloseRecord),
+}
+
+/// Payload bytes kept in `request` and `reply` of a [`RequestRecord`].
+pub const EXCERPT_BYTES: usize = 256;
+
+/// One request as the server received it. A TCP request is one read
+/// chunk: the stream's bytes in the order they came, split where the
+/// kernel happened to split them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    pub proto: Proto,
+    /// TCP only: the connection (numbered from 1 per server), so the chunks
+    /// of one connection can be grouped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conn: Option<u64>,
+    /// The client's address and port as the server saw them.
+    pub peer: SocketAddr,
+    /// Wall-clock receive time, UTC, RFC 3339 with microseconds.
+    pub at: String,
+    /// Full size of the datagram or chunk.
+    pub bytes: usize,
+    /// The first [`EXCERPT_BYTES`] bytes (at most) of the payload, as lossy
+    /// UTF-8 (invalid bytes become U+FFFD).
+    pub request: String,
+    /// The same excerpt of the reply that was sent.
+    pub reply: String,
+    /// `request` and `reply` are cut (the payload is longer than
+    /// [`EXCERPT_BYTES`]).
+    pub truncated: bool,
+}
+
+impl RequestRecord {
+    /// `request` and `reply` are the payloads, whole or at least their
+    /// first `EXCERPT_BYTES + 1` bytes (the byte after the cut shows whether
+    /// a character is split); `bytes` is the full size.
+    pub fn new(
+        proto: Proto,
+        conn: Option<u64>,
+        peer: SocketAddr,
+        at: String,
+        bytes: usize,
+        request: &[u8],
+        reply: &[u8],
+    ) -> Self {
+        let (request, truncated) = excerpt(request, bytes);
+        let (reply, _) = excerpt(reply, bytes);
+        Self {
+            proto,
+            conn,
+            peer,
+            at,
+            bytes,
+            request,
+            reply,
+            truncated,
+        }
+    }
+}
+
+/// The first [`EXCERPT_BYTES`] of a payload of `total` bytes, as lossy
+/// UTF-8, and whether it was cut. A cut never splits a UTF-8 character
+/// (it moves back to the character's start), so a long valid text stays
+/// valid text.
+pub fn excerpt(bytes: &[u8], total: usize) -> (String, bool) {
+    let have = bytes.len().min(total);
+    if total <= EXCERPT_BYTES {
+        return (String::from_utf8_lossy(&bytes[..have]).into_owned(), false);
+    }
+    let mut cut = EXCERPT_BYTES.min(have);
+    // A continuation byte right after the cut: back up to its lead byte
+    // (UTF-8 characters are at most 4 bytes).
+    while cut > EXCERPT_BYTES - 3 && bytes.get(cut).is_some_and(|b| b & 0xC0 == 0x80) {
+        cut -= 1;
+    }
+    if bytes.get(cut).is_some_and(|b| b & 0xC0 == 0x80) {
+        cut = EXCERPT_BYTES.min(have); // not UTF-8 there anyway
+    }
+    (String::from_utf8_lossy(&bytes[..cut]).into_owned(), true)
+}
+
+/// A TCP connection the server accepted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenRecord {
+    pub proto: Proto,
+    pub conn: u64,
+    pub peer: SocketAddr,
+    /// Wall-clock accept time, UTC, RFC 3339 with microseconds.
+    pub at: String,
+}
+
+/// Why the server's side of a TCP connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CloseReason {
+    /// The client closed (or shut down its sending side); every reply was sent.
+    Eof,
+    /// Nothing from the client for `--idle-timeout`.
+    Idle,
+    /// The client did not read its replies for `--idle-timeout`.
+    Stalled,
+    /// Closed, being the connection idle the longest, to make room for a
+    /// new one (`--max-connections` or out of descriptors).
+    Evicted,
+    /// A socket error, e.g. a reset.
+    Error,
+}
+
+/// A TCP connection that ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CloseRecord {
+    pub proto: Proto,
+    pub conn: u64,
+    pub peer: SocketAddr,
+    /// Wall-clock time the server closed it, UTC, RFC 3339 with microseconds.
+    pub at: String,
+    pub reason: CloseReason,
+    /// Bytes received on the connection in all.
+    pub bytes: u64,
+    /// The socket error, for reason `error`.
+    pub error: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn udp_record() -> RequestRecord {
+        RequestRecord::new(
+            Proto::Udp,
+            None,
+            "172.18.0.3:40211".parse().unwrap(),
+            "2026-12-03T09:12:03.123456Z".into(),
+            13,
+            b"hello netlab\n",
+            b"HELLO NETLAB\n",
+        )
+    }
+
+    #[test]
+    fn request_line_has_the_documented_shape() {
+        let line = ServerLine::Request(udp_record());
+        let text = serde_json::to_string(&line).unwrap();
+        assert_eq!(
+            text,
+            r#"{"type":"request","proto":"udp","peer":"172.18.0.3:40211","at":"2026-12-03T09:12:03.123456Z","bytes":13,"request":"hello netlab\n","reply":"HELLO NETLAB\n","truncated":false}"#
+        );
+        assert_eq!(serde_json::from_str::<ServerLine>(&text).unwrap(), line);
+    }
+
+    #[test]
+    fn tcp_lines_carry_the_connection_and_round_trip() {
+        let peer: SocketAddr = "[::1]:5000".parse().unwrap();
+        let at = "2026-12-03T09:12:03.123456Z".to_string();
+        let lines = [
+            ServerLine::Open(OpenRecord {
+                proto: Proto::Tcp,
+                conn: 7,
+                peer,
+                at: at.clone(),
+            }),
+            ServerLine::Request(RequestRecord::new(
+                Proto::Tcp,
+                Some(7),
+                peer,
+                at.clone(),
+                2,
+                b"hi",
+                b"HI",
+            )),
+            ServerLine::Close(CloseRecord {
+                proto: Proto::Tcp,
+                conn: 7,
+                peer,
+                at,
+                reason: CloseReason::Eof,
+                bytes: 2,
+                error: None,
+            }),
+        ];
+        let values: Vec<Value> = lines
+            .iter()
+            .map(|l| serde_json::to_value(l).unwrap())
+            .collect();
+        assert_eq!(values[0]["type"], "open");
+        assert_eq!(values[1]["type"], "request");
+        assert_eq!(values[1]["conn"], 7);
+        assert_eq!(values[1]["peer"], "[::1]:5000");
+        assert_eq!(
+            values[2],
+            json!({"type": "close", "proto": "tcp", "conn": 7, "peer": "[::1]:5000",
+                   "at": "2026-12-03T09:12:03.123456Z", "reason": "eof", "bytes": 2, "error": null})
+        );
+        for (line, value) in lines.iter().zip(values) {
+            assert_eq!(&serde_json::from_value::<ServerLine>(value).unwrap(), line);
+        }
+    }
+
+    #[test]
+    fn udp_request_has_no_conn_field() {
+        let value = serde_json::to_value(ServerLine::Request(udp_record())).unwrap();
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        let mut want = vec![
+            "type",
+            "proto",
+            "peer",
+            "at",
+            "bytes",
+            "request",
+            "reply",
+            "truncated",
+        ];
+        want.sort_unstable();
+        let mut keys = keys;
+        keys.sort_unstable();
+        assert_eq!(keys, want);
+    }
+
+    #[test]
+    fn excerpts_are_capped_and_never_split_a_character() {
+        let short = excerpt(b"abc\xff", 4);
+        assert_eq!(short, ("abc\u{fffd}".to_string(), false));
+        let long = vec![b'a'; 1000];
+        let (text, cut) = excerpt(&long, 1000);
+        assert_eq!((text.len(), cut), (EXCERPT_BYTES, true));
+        assert!(
+            !excerpt(&long[..EXCERPT_BYTES], EXCERPT_BYTES).1,
+            "exactly the cap"
+        );
+        // 255 ASCII bytes then a 3-byte character across the cap.
+        let mut text = "a".repeat(EXCERPT_BYTES - 1);
+        text.push_str("€€");
+        let (got, cut) = excerpt(text.as_bytes(), text.len());
+        assert!(cut);
+        assert_eq!(
+            got,
+            "a".repeat(EXCERPT_BYTES - 1),
+            "the split € is left out whole"
+        );
+        // Only a prefix passed in: the full size decides `truncated`.
+        let (got, cut) = excerpt(&long[..EXCERPT_BYTES + 1], 70_000);
+        assert_eq!((got.len(), cut), (EXCERPT_BYTES, true));
+        let record = RequestRecord::new(
+            Proto::Udp,
+            None,
+            "127.0.0.1:1".parse().unwrap(),
+            String::new(),
+            1000,
+            &long,
+            &long.to_ascii_uppercase(),
+        );
+        assert_eq!(record.bytes, 1000);
+        assert_eq!(record.reply, "A".repeat(EXCERPT_BYTES));
+        assert!(record.truncated);
+    }
 }

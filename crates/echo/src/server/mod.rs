@@ -1,15 +1,99 @@
 //! The uppercase echo server: UDP and TCP on the same port. Bad input never
 //! ends it: every per-datagram or per-connection error is logged to stderr
-//! and the server goes on with the next one.
+//! (rate-limited, [`throttle`]) and the server goes on with the next one.
+//! TCP connections are bounded in number and idle time (see [`tcp`]).
 
+mod reqlog;
 mod tcp;
+mod throttle;
 mod udp;
 
 use std::io;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
 
 use crate::cli::ServerProto;
+use reqlog::RequestLog;
+use throttle::Throttle;
+
+/// How the server treats TCP connections, and whether it logs requests.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// A TCP connection on which nothing moves for this long is closed.
+    pub idle_timeout: Duration,
+    /// Open TCP connections at most; at the cap the one idle the longest
+    /// is closed for each new client.
+    pub max_connections: usize,
+    /// One JSON line per request on stdout ([`crate::record::ServerLine`]).
+    pub log_requests: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_connections: MAX_CONNECTIONS_CEILING,
+            log_requests: false,
+        }
+    }
+}
+
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Descriptors kept back from connections: stdio, the listening and UDP
+/// sockets, the runtime's epoll, eventfd and signal pipe, and a few
+/// connections being evicted while new ones are accepted.
+pub const FD_RESERVE: u64 = 32;
+
+/// The default cap never goes above this, whatever the limit.
+pub const MAX_CONNECTIONS_CEILING: usize = 10_000;
+
+/// The default `--max-connections` under an open-file limit of `nofile`.
+pub fn default_max_connections(nofile: u64) -> usize {
+    let fit = nofile.saturating_sub(FD_RESERVE).max(1);
+    usize::try_from(fit).map_or(MAX_CONNECTIONS_CEILING, |n| n.min(MAX_CONNECTIONS_CEILING))
+}
+
+/// The open-file limit (RLIMIT_NOFILE) after [`raise_open_file_limit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenFileLimit {
+    /// Soft limit before.
+    pub was: u64,
+    /// Soft limit now.
+    pub soft: u64,
+    pub hard: u64,
+}
+
+/// Raises the soft open-file limit to the hard one: many distributions
+/// start processes with a soft limit of 1,024 and a hard one far above.
+pub fn raise_open_file_limit() -> io::Result<OpenFileLimit> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct we pass and nothing else.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let was = lim.rlim_cur;
+    if lim.rlim_cur < lim.rlim_max {
+        let raised = libc::rlimit {
+            rlim_cur: lim.rlim_max,
+            rlim_max: lim.rlim_max,
+        };
+        // SAFETY: setrlimit only reads the struct we pass.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        lim = raised;
+    }
+    Ok(OpenFileLimit {
+        was,
+        soft: lim.rlim_cur,
+        hard: lim.rlim_max,
+    })
+}
 
 /// Bound, listening sockets, not yet serving.
 pub struct Server {
@@ -98,25 +182,89 @@ impl Server {
     }
 
     /// Serves until the task is dropped.
-    pub async fn serve(self) {
+    pub async fn serve(self, opts: Options) {
+        let throttle = Arc::new(Throttle::default());
+        let reqlog = opts.log_requests.then(|| Arc::new(RequestLog::default()));
+        let tcp_shared = self.tcp.is_some().then(|| {
+            Arc::new(tcp::Shared::new(
+                opts.clone(),
+                throttle.clone(),
+                reqlog.clone(),
+            ))
+        });
+        housekeeping(
+            Arc::downgrade(&throttle),
+            tcp_shared.as_ref().map(Arc::downgrade),
+        );
         let udp = async {
             if let Some(s) = self.udp {
-                udp::serve(s).await
+                udp::serve(s, throttle.clone(), reqlog.clone()).await
             }
         };
         let tcp = async {
-            if let Some(l) = self.tcp {
-                tcp::serve(l).await
+            if let (Some(l), Some(shared)) = (self.tcp, tcp_shared) {
+                tcp::serve(l, shared).await
             }
         };
         tokio::join!(udp, tcp);
     }
 }
 
+/// A thread that closes idle TCP connections and reports the log lines the
+/// throttle held back, once a second. Timers on the serving runtime would
+/// cost every request a little; this costs a wake-up per period. It ends
+/// once the server is gone.
+fn housekeeping(throttle: Weak<Throttle>, tcp: Option<Weak<tcp::Shared>>) {
+    let period = tcp
+        .as_ref()
+        .and_then(Weak::upgrade)
+        .map_or(FLUSH_PERIOD, |t| t.sweep_period());
+    let spawned = std::thread::Builder::new()
+        .name("housekeeping".into())
+        .spawn(move || {
+            let mut flushed = Instant::now();
+            loop {
+                std::thread::sleep(period);
+                let Some(throttle) = throttle.upgrade() else {
+                    return;
+                };
+                if let Some(tcp) = tcp.as_ref().and_then(Weak::upgrade) {
+                    tcp.sweep_idle();
+                }
+                if flushed.elapsed() >= FLUSH_PERIOD {
+                    throttle.flush();
+                    flushed = Instant::now();
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        // Serving goes on; only idle connections stay open.
+        log(format_args!(
+            "cannot start the housekeeping thread ({e}): idle connections will not be closed"
+        ));
+    }
+}
+
+const FLUSH_PERIOD: Duration = Duration::from_secs(1);
+
 pub(crate) fn log(msg: std::fmt::Arguments<'_>) {
     eprintln!("netlab-echo server: {msg}");
 }
 
-/// Pause after an error that may repeat at once (e.g. out of descriptors),
-/// so the log and the CPU are not flooded.
+/// Pause after a UDP receive error, which may repeat at once, so the CPU is
+/// not flooded (TCP accept backs off, see [`tcp`]).
 pub(crate) const ERROR_PAUSE: Duration = Duration::from_millis(20);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_cap_follows_the_open_file_limit() {
+        assert_eq!(default_max_connections(1024), 992);
+        assert_eq!(default_max_connections(256), 224);
+        assert_eq!(default_max_connections(10), 1);
+        assert_eq!(default_max_connections(1_048_576), 10_000);
+        assert_eq!(default_max_connections(u64::MAX), 10_000);
+    }
+}

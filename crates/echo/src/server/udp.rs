@@ -5,9 +5,13 @@
 
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
 
+use super::reqlog::{Held, RequestLog};
+use super::throttle::{Kind, Throttle};
 use super::{ERROR_PAUSE, log};
 use crate::payload;
+use crate::record::Proto;
 
 pub fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
     UdpSocket::bind(addr)
@@ -15,12 +19,12 @@ pub fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
 
 /// Serves on a thread of its own; the returned future completes only if
 /// that thread cannot be started or ends.
-pub async fn serve(sock: UdpSocket) {
+pub async fn serve(sock: UdpSocket, throttle: Arc<Throttle>, reqlog: Option<Arc<RequestLog>>) {
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
     let spawned = std::thread::Builder::new()
         .name("udp-echo".into())
         .spawn(move || {
-            serve_blocking(&sock);
+            serve_blocking(&sock, &throttle, reqlog.as_deref());
             drop(done_tx);
         });
     match spawned {
@@ -32,7 +36,7 @@ pub async fn serve(sock: UdpSocket) {
     }
 }
 
-fn serve_blocking(sock: &UdpSocket) {
+fn serve_blocking(sock: &UdpSocket, throttle: &Throttle, reqlog: Option<&RequestLog>) {
     // One byte more than the largest datagram, so truncation would show.
     let mut buf = vec![0u8; 65_536];
     loop {
@@ -40,14 +44,23 @@ fn serve_blocking(sock: &UdpSocket) {
             Ok(got) => got,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                log(format_args!("udp receive failed: {e}; continuing"));
+                throttle.log(
+                    Kind::Udp,
+                    format_args!("udp receive failed: {e}; continuing"),
+                );
                 std::thread::sleep(ERROR_PAUSE);
                 continue;
             }
         };
+        // With the log off this is the only extra work: one test of None.
+        let held = reqlog.map(|_| Held::new(&buf[..n]));
         payload::uppercase(&mut buf[..n]);
         if let Err(e) = sock.send_to(&buf[..n], peer) {
-            log(format_args!("udp reply to {peer} failed: {e}"));
+            throttle.log(Kind::Udp, format_args!("udp reply to {peer} failed: {e}"));
+        }
+        // Logged after the reply, so the client's RTT does not include it.
+        if let (Some(reqlog), Some(held)) = (reqlog, held) {
+            reqlog.write(&held.record(Proto::Udp, None, peer, n, &buf[..n]));
         }
     }
 }

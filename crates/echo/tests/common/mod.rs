@@ -7,7 +7,7 @@ pub mod fake;
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use netlab_echo::record::{Line, ProbeRecord, Summary};
@@ -19,6 +19,11 @@ pub struct Server {
     child: Child,
     pub udp: Option<SocketAddr>,
     pub tcp: Option<SocketAddr>,
+    /// Lines on stdout after the ready line (the `--log-requests` lines).
+    /// Read all along, so the server never writes into a closed pipe.
+    stdout: mpsc::Receiver<String>,
+    /// Lines on stderr, when captured (see [`Server::start_cmd_captured`]).
+    stderr: Option<Arc<Mutex<Vec<String>>>>,
 }
 
 impl Server {
@@ -33,24 +38,48 @@ impl Server {
         Self::start_cmd(Command::new(BIN).arg("server").args(args))
     }
 
+    /// Like [`Server::start_cmd`], stderr inherited (shown by the harness).
     pub fn start_cmd(cmd: &mut Command) -> Self {
+        Self::spawn(cmd.stderr(Stdio::inherit()), false)
+    }
+
+    /// Like [`Server::start_cmd`], but stderr is collected for
+    /// [`Server::stderr_lines`] (and echoed to the test's stderr).
+    pub fn start_cmd_captured(cmd: &mut Command) -> Self {
+        Self::spawn(cmd.stderr(Stdio::piped()), true)
+    }
+
+    fn spawn(cmd: &mut Command, capture: bool) -> Self {
         let mut child = cmd
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
             .spawn()
             .expect("spawn netlab-echo server");
+        let stderr = capture.then(|| {
+            let lines = Arc::new(Mutex::new(Vec::new()));
+            let pipe = child.stderr.take().expect("piped stderr");
+            let sink = lines.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                    eprintln!("[server] {line}");
+                    sink.lock().unwrap().push(line);
+                }
+            });
+            lines
+        });
         let stdout = child.stdout.take().expect("piped stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
         });
         let line = match rx.recv_timeout(Duration::from_secs(10)) {
             Ok(line) => line,
             Err(_) => {
                 let _ = child.kill();
-                panic!("server printed no ready line within 10 s");
+                panic!("server printed no ready line (it exited, or 10 s passed)");
             }
         };
         assert!(line.contains("ready"), "unexpected first line: {line:?}");
@@ -67,7 +96,42 @@ impl Server {
                 })
         };
         let (udp, tcp) = (addr("udp"), addr("tcp"));
-        Self { child, udp, tcp }
+        Self {
+            child,
+            udp,
+            tcp,
+            stdout: rx,
+            stderr,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The next stdout line after the ready line, if one comes within `wait`.
+    pub fn stdout_line(&self, wait: Duration) -> Option<String> {
+        self.stdout.recv_timeout(wait).ok()
+    }
+
+    /// What the server wrote on stderr so far (captured servers only).
+    pub fn stderr_lines(&self) -> Vec<String> {
+        self.stderr
+            .as_ref()
+            .expect("stderr captured: start with Server::start_cmd_captured")
+            .lock()
+            .unwrap()
+            .clone()
+    }
+
+    /// A field of `/proc/<pid>/status` in KiB, e.g. `VmRSS` or `VmHWM`.
+    pub fn status_kib(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {field} in /proc/<pid>/status"))
     }
 
     pub fn udp(&self) -> SocketAddr {
@@ -181,4 +245,46 @@ pub fn wait_bounded(child: &mut Child) -> Option<i32> {
     }
     let _ = child.kill();
     panic!("process did not exit within 5 s of the signal");
+}
+
+/// Raises this process's soft open-file limit towards `want` (at most the
+/// hard limit) and returns the soft limit now in force.
+pub fn raise_nofile(want: u64) -> u64 {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain system calls on a local struct.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim), 0);
+        if lim.rlim_cur < want {
+            let raised = libc::rlimit {
+                rlim_cur: want.min(lim.rlim_max),
+                rlim_max: lim.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                lim = raised;
+            }
+        }
+    }
+    lim.rlim_cur
+}
+
+/// Makes `cmd`'s child start with soft and hard open-file limits of `n`, so
+/// nothing the server does can raise them.
+pub fn limit_nofile(cmd: &mut Command, n: u64) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit is async-signal-safe and touches no shared state.
+    unsafe {
+        cmd.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: n,
+                rlim_max: n,
+            };
+            match libc::setrlimit(libc::RLIMIT_NOFILE, &lim) {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            }
+        })
+    }
 }
