@@ -51,9 +51,14 @@ impl Captured {
         self.total
     }
 
+    /// Bytes kept (the first and the last part).
+    pub fn kept_bytes(&self) -> u64 {
+        (self.head.len() + self.tail.len()) as u64
+    }
+
     /// True when some of the middle was dropped.
     pub fn truncated(&self) -> bool {
-        self.total > (self.head.len() + self.tail.len()) as u64
+        self.total > self.kept_bytes()
     }
 
     /// The kept text; a cut is marked with how many bytes were dropped.
@@ -62,7 +67,7 @@ impl Captured {
         let tail: Vec<u8> = self.tail.iter().copied().collect();
         let tail = String::from_utf8_lossy(&tail);
         if self.truncated() {
-            let cut = self.total - (self.head.len() + self.tail.len()) as u64;
+            let cut = self.total - self.kept_bytes();
             format!("{head}\n[... {cut} bytes cut by netlab ...]\n{tail}")
         } else {
             format!("{head}{tail}")

@@ -135,6 +135,7 @@ fn failed_lab(lab: &Lab, error: &str) -> LabResult {
                 description: s.description.clone(),
                 probes: Vec::new(),
                 runs: Vec::new(),
+                servers: Vec::new(),
                 checks: s
                     .checks
                     .iter()

@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use netlab_echo::record::{Outcome, ProbeRecord, Proto, Stats, Summary as ProbeSummary};
+pub use netlab_echo::record::{
+    Outcome, ProbeRecord, Proto, RequestRecord, Stats, Summary as ProbeSummary,
+};
 pub use netlab_wire::{Dir, Flow, FlowProto, WireEvent, WireKind, WireSummary};
 
 /// One probe set of a scenario: a client run from one host to a target.
@@ -52,6 +54,12 @@ pub struct ProgramOutput {
     /// Bytes the program wrote in total, kept or not.
     pub stdout_bytes: u64,
     pub stderr_bytes: u64,
+    /// Bytes of it netlab kept (the first and the last part, up to the
+    /// lab's output cap); less than the bytes written when the output was cut.
+    #[serde(default)]
+    pub stdout_kept: Option<u64>,
+    #[serde(default)]
+    pub stderr_kept: Option<u64>,
     /// Exit code; `None` when it was stopped at its deadline (or never ran).
     pub exit_code: Option<i64>,
     /// netlab stopped it at its deadline.
@@ -64,6 +72,49 @@ pub struct ProgramOutput {
     /// kernel's counters for the container when the program failed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub limits_hit: Vec<LimitHit>,
+    /// What the run's `server` received from the run's host while it ran;
+    /// `None` when the run names no server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+}
+
+/// What a reference server saw of one program run: the evidence that the
+/// program really talked to it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    /// The server host.
+    pub server: String,
+    /// The run host's addresses: the peers that count as the program.
+    pub from: Vec<String>,
+    /// What the server's request log holds from those addresses.
+    pub requests: Vec<RequestRecord>,
+    /// Packets from those addresses that a firewall in front of the server
+    /// counted (it dropped or rejected them); `None` without a firewall.
+    pub packets: Option<u64>,
+    /// The evidence could not be read (netlab's fault: the run's checks are
+    /// not graded).
+    pub error: Option<String>,
+}
+
+impl Contact {
+    /// Something of the program reached the server or its firewall.
+    pub fn reached(&self) -> bool {
+        !self.requests.is_empty() || self.packets.is_some_and(|n| n > 0)
+    }
+
+    /// "the reference server `server` received nothing from 172.18.0.3".
+    pub fn nothing(&self) -> String {
+        let what = if self.packets.is_some() {
+            "its firewall counted no packet"
+        } else {
+            "it logged no request"
+        };
+        format!(
+            "the reference server `{}` received nothing from this program's host ({}): {what}, so what the program printed did not come from talking to the server",
+            self.server,
+            self.from.join(", ")
+        )
+    }
 }
 
 /// A sandbox limit the kernel enforced on a program's container.
@@ -210,6 +261,11 @@ pub struct ScenarioResult {
     /// Programs of the submission run once (`netlab grade`); empty otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runs: Vec<ProgramOutput>,
+    /// `netlab grade`: what each student server (a role host running its
+    /// program for the whole scenario) wrote; `exit_code` is `None` when it
+    /// was still serving at the end.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub servers: Vec<ProgramOutput>,
     pub checks: Vec<CheckResult>,
     /// Wall time of the scenario, milliseconds.
     pub duration_ms: u64,

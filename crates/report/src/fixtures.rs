@@ -119,6 +119,7 @@ pub fn labs() -> Vec<LabResult> {
             ),
         ],
         runs: vec![],
+        servers: vec![],
         checks: vec![
             check("udp replies", CheckStatus::Pass, 2.0, 2.0),
             check("tcp replies", CheckStatus::Pass, 2.0, 2.0),
@@ -143,6 +144,7 @@ pub fn labs() -> Vec<LabResult> {
         description: "No server listens; the kernel answers.".into(),
         probes: vec![broken_probe],
         runs: vec![],
+        servers: vec![],
         checks: vec![
             check("refused, \"RST\" | <fast>", CheckStatus::Error, 2.0, 0.0),
             check("delay 50ms", CheckStatus::Unsupported, 1.0, 0.0),

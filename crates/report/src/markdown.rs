@@ -86,7 +86,7 @@ fn scenario_section(out: &mut String, s: &ScenarioResult) {
     for p in &s.probes {
         probe_section(out, p);
     }
-    for r in &s.runs {
+    for r in s.runs.iter().chain(&s.servers) {
         crate::program::section(out, r);
     }
     for n in &s.notes {
@@ -103,8 +103,17 @@ fn check_section(out: &mut String, c: &CheckResult) {
         points(c.earned),
         points(c.points)
     );
-    let _ = writeln!(out, "- Measured: {}", esc(&c.measured));
+    // The evidence's first line is the verdict; lines after it are the
+    // program's own output, shown as it was written.
+    let (verdict_line, output) = match c.measured.split_once('\n') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (c.measured.as_str(), None),
+    };
+    let _ = writeln!(out, "- Measured: {}", esc(verdict_line));
     let _ = writeln!(out, "- Expected: {}\n", esc(&c.expected));
+    if let Some(text) = output {
+        crate::program::fenced(out, text);
+    }
     if !c.explanation.trim().is_empty() {
         for line in c.explanation.lines() {
             let _ = writeln!(out, "> {}", esc(line));
@@ -310,6 +319,21 @@ mod tests {
         assert!(!md.contains("<script>"));
         assert!(md.contains(r"&lt;script&gt;x&lt;/script&gt;"));
         assert!(md.starts_with("# netlab report\n"));
+    }
+
+    /// A crash excerpt keeps its line breaks, in a block, never as `\\n`.
+    #[test]
+    fn program_output_in_evidence_is_a_block() {
+        let mut labs = fixtures::labs();
+        labs[0].scenarios[0].checks[0].measured =
+            "exited with code 1\nstderr:\n  File \"UDPServer.py\", line 8\nSyntaxError: x".into();
+        let md = Markdown.render(&[Run::new(&labs)]);
+        assert!(md.contains("- Measured: exited with code 1\n"), "{md}");
+        assert!(
+            md.contains("```text\nstderr:\n  File \"UDPServer.py\", line 8\nSyntaxError: x\n```"),
+            "{md}"
+        );
+        assert!(!md.contains("\\n"), "{md}");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! (`capture.rs`, `--capture`), run the probes (`probe.rs`), grade the checks.
 
 mod capture;
+mod contact;
 mod error;
 pub mod events;
 mod firewall;

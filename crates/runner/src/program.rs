@@ -40,11 +40,14 @@ async fn run_one(ctx: &Ctx<'_>, r: &ProgramRun, live: &Live, until: Instant) -> 
         stderr: String::new(),
         stdout_bytes: 0,
         stderr_bytes: 0,
+        stdout_kept: None,
+        stderr_kept: None,
         exit_code: None,
         timed_out: false,
         duration_ms: 0,
         infra_error: None,
         limits_hit: Vec::new(),
+        contact: None,
     };
     let Some(container) = live.hosts.get(&r.host) else {
         out.infra_error = Some(format!("host `{}` is not running", r.host));
@@ -57,6 +60,8 @@ async fn run_one(ctx: &Ctx<'_>, r: &ProgramRun, live: &Live, until: Instant) -> 
             out.stderr = o.stderr.text();
             out.stdout_bytes = o.stdout.total_bytes();
             out.stderr_bytes = o.stderr.total_bytes();
+            out.stdout_kept = Some(o.stdout.kept_bytes());
+            out.stderr_kept = Some(o.stderr.kept_bytes());
             out.exit_code = o.exit_code;
             out.timed_out = o.timed_out;
             out.duration_ms = o.elapsed.as_millis() as u64;

@@ -8,14 +8,14 @@ use std::time::Instant;
 
 use futures_util::future::join_all;
 
-use netlab_engine::{Container, Engine, NetworkInfo, Run};
+use netlab_engine::{Container, Engine, NetworkInfo, Run, Sidecar};
 use netlab_lab::results::{CheckResult, CheckStatus, ProbeRun, ScenarioResult};
 use netlab_lab::{Host, Image, Resolve, Scenario, evaluate_with};
 
 use crate::events::{Event, Events};
 use crate::impair::{self, Applied};
 use crate::submission::{Stop, SubmissionCtx};
-use crate::{ImageSet, RunError, capture, firewall, hosts, probe, program, submission};
+use crate::{ImageSet, RunError, capture, contact, firewall, hosts, probe, program, submission};
 
 /// What every scenario of a lab shares.
 pub(crate) struct Ctx<'a> {
@@ -47,6 +47,9 @@ impl Ctx<'_> {
 pub(crate) struct Live {
     pub hosts: HashMap<String, Container>,
     pub sidecars: Vec<Container>,
+    /// The firewall sidecar of each host whose firewall also counts what
+    /// the scenario's runs send it (see `contact.rs`).
+    pub firewalls: HashMap<String, Sidecar>,
 }
 
 pub(crate) async fn run(ctx: &Ctx<'_>, sc: &Scenario) -> ScenarioResult {
@@ -79,6 +82,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, sc: &Scenario) -> ScenarioResult {
             Err(e) => error = Some(e.to_string()),
         }
         runs = program::run_all(ctx, sc, &live, until).await;
+        contact::gather(ctx, sc, &live, &mut runs).await;
     }
     let capture = match capture {
         Some(started) => Some(capture::finish(started).await),
@@ -101,6 +105,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, sc: &Scenario) -> ScenarioResult {
     if error.is_none() && student.is_none() {
         submission::after_checks(ctx, sc, &live, &mut checks, &mut notes).await;
     }
+    let servers = submission::server_outputs(ctx, sc, &live, started.elapsed()).await;
     if let Some(s) = &student {
         notes.push(s.note.clone());
     }
@@ -111,6 +116,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, sc: &Scenario) -> ScenarioResult {
         description: sc.description.clone(),
         probes,
         runs,
+        servers,
         checks,
         duration_ms: started.elapsed().as_millis() as u64,
         error,
@@ -188,6 +194,17 @@ async fn setup(
             .await
             .map_err(|e| Stop::Infra(e.into()))?;
         notes.push(firewall::describe(fw));
+        live.firewalls.entry(fw.host.clone()).or_insert(sidecar);
+    }
+    // Counting goes in front of every firewall rule of the host.
+    for (host, sidecar) in &live.firewalls {
+        let sources = contact::sources(sc, live, host);
+        if !sources.is_empty() {
+            sidecar
+                .run_all(&contact::accounting(&sources))
+                .await
+                .map_err(|e| Stop::Infra(e.into()))?;
+        }
     }
     for imp in &sc.impairments {
         ctx.step(sc, format!("impairing the link of {}", imp.host));

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use netlab_engine::{Container, EngineError};
-use netlab_lab::results::{CheckResult, CheckStatus};
+use netlab_lab::results::{CheckResult, CheckStatus, ProgramOutput};
 use netlab_lab::{Check, Host, Readiness, SandboxLimits, Scenario};
 
 use crate::RunError;
@@ -202,6 +202,62 @@ pub(crate) async fn after_checks(
     }
 }
 
+/// What each role server (a role host that runs its program as the
+/// container's own process) wrote, capped like a run's output, so a passing
+/// server's warnings are kept too. Docker's log of a role host keeps its last
+/// 256 KiB.
+pub(crate) async fn server_outputs(
+    ctx: &Ctx<'_>,
+    sc: &Scenario,
+    live: &Live,
+    took: Duration,
+) -> Vec<ProgramOutput> {
+    let cap = ctx
+        .submission
+        .map_or(64 << 10, |s| s.limits.output_bytes as usize);
+    let mut outputs = Vec::new();
+    for host in sc.hosts.iter().filter(|h| h.role.is_some()) {
+        if sc.runs.iter().any(|r| r.host == host.name) {
+            continue; // an idle host for runs: the runs have its output
+        }
+        let Some(c) = live.hosts.get(&host.name) else {
+            continue;
+        };
+        let mut out = ProgramOutput {
+            id: host.name.clone(),
+            host: host.name.clone(),
+            role: host.role.clone().unwrap_or_default(),
+            command: host.command.join(" "),
+            stdin: None,
+            stdout: String::new(),
+            stderr: String::new(),
+            stdout_bytes: 0,
+            stderr_bytes: 0,
+            stdout_kept: None,
+            stderr_kept: None,
+            exit_code: ctx.engine.exit_code(&c.id).await.ok().flatten(),
+            timed_out: false,
+            duration_ms: took.as_millis() as u64,
+            infra_error: None,
+            limits_hit: Vec::new(),
+            contact: None,
+        };
+        match ctx.engine.logs(&c.id, cap).await {
+            Ok(logs) => {
+                out.stdout = logs.stdout.text();
+                out.stderr = logs.stderr.text();
+                out.stdout_bytes = logs.stdout.total_bytes();
+                out.stderr_bytes = logs.stderr.total_bytes();
+                out.stdout_kept = Some(logs.stdout.kept_bytes());
+                out.stderr_kept = Some(logs.stderr.kept_bytes());
+            }
+            Err(e) => out.infra_error = Some(format!("its output could not be read: {e}")),
+        }
+        outputs.push(out);
+    }
+    outputs
+}
+
 /// Resident memory of a process (VmRSS in /proc/<pid>/status); 0 when unknown.
 fn rss_bytes(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -214,15 +270,19 @@ fn rss_bytes(pid: u32) -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
-/// The end of some output, where Python puts the error, on one line.
+/// The end of some output, where Python puts the error, on lines of its own
+/// after the verdict (every report shows them as a block).
 fn excerpt(text: &str) -> String {
     const MAX: usize = 600;
     let t = text.trim();
     let n = t.chars().count();
+    if t.is_empty() {
+        return "(nothing)".to_owned();
+    }
     let tail: String = if n > MAX {
         format!("…{}", t.chars().skip(n - MAX).collect::<String>())
     } else {
         t.to_owned()
     };
-    format!("{tail:?}")
+    format!("\n{tail}")
 }

@@ -9,6 +9,7 @@ mod program;
 mod replies;
 mod rtt;
 mod series;
+mod served;
 
 pub use series::percentile;
 
@@ -86,13 +87,7 @@ pub fn evaluate_with(check: &Check, probes: &[ProbeRun], runs: &[ProgramOutput])
                 ),
                 expected_of(&check.kind),
             ),
-            Some(r) => match &check.kind {
-                CheckKind::Output {
-                    pattern, at_least, ..
-                } => program::output(r, pattern, *at_least),
-                CheckKind::Exits { within, code, .. } => program::exits(r, *within, *code),
-                _ => unreachable!("only output and exits read runs"),
-            },
+            Some(r) => grade_run(&check.kind, r, probes),
         }
     } else {
         match check
@@ -172,6 +167,43 @@ fn explanation(check: &Check, verdict: &Verdict) -> String {
     }
 }
 
+/// A check of a program run. A run that names its server rests on what the
+/// server saw: when nothing of the program arrived there, every check of the
+/// run fails, whatever the program printed or however it ended.
+fn grade_run(kind: &CheckKind, r: &ProgramOutput, probes: &[ProbeRun]) -> Verdict {
+    if let Some(contact) = &r.contact {
+        if let Some(e) = &contact.error {
+            return Verdict::error(
+                format!("what the server received could not be read: {e}"),
+                expected_of(kind),
+            );
+        }
+        // A crash or a hang is its own verdict, whatever reached the server.
+        if !contact.reached() && !r.timed_out && r.crash_cause().is_none() {
+            return Verdict::new(false, contact.nothing(), expected_of(kind));
+        }
+    }
+    match kind {
+        CheckKind::Output {
+            pattern, at_least, ..
+        } => program::output(r, pattern, *at_least),
+        CheckKind::Exits { within, code, .. } => program::exits(r, *within, *code),
+        CheckKind::Served { rtt_floor, .. } => {
+            let floor = match rtt_floor {
+                Some(s) => match unusable(&s.probe, probes) {
+                    Some(Unusable::Error(why) | Unusable::NotRun(why)) => {
+                        return Verdict::error(why, expected_of(kind));
+                    }
+                    None => Some((s, run(&s.probe, probes))),
+                },
+                None => None,
+            };
+            served::grade(r, floor)
+        }
+        _ => unreachable!("only output, exits and served read runs"),
+    }
+}
+
 fn grade(kind: &CheckKind, probes: &[ProbeRun]) -> Verdict {
     match kind {
         CheckKind::Outcome {
@@ -192,7 +224,7 @@ fn grade(kind: &CheckKind, probes: &[ProbeRun]) -> Verdict {
             (right, run(&right.probe, probes)),
             ratio,
         ),
-        CheckKind::Output { .. } | CheckKind::Exits { .. } => {
+        CheckKind::Output { .. } | CheckKind::Exits { .. } | CheckKind::Served { .. } => {
             unreachable!("runs are graded in evaluate_with")
         }
     }
@@ -216,6 +248,7 @@ fn expected_of(kind: &CheckKind) -> String {
             pattern, at_least, ..
         } => program::expected_output(pattern, *at_least),
         CheckKind::Exits { within, code, .. } => program::expected_exits(*within, *code),
+        CheckKind::Served { rtt_floor, .. } => served::expected(rtt_floor.as_ref()),
     }
 }
 

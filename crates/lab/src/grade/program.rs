@@ -182,11 +182,14 @@ mod tests {
             stderr: stderr.into(),
             stdout_bytes: stdout.len() as u64,
             stderr_bytes: stderr.len() as u64,
+            stdout_kept: None,
+            stderr_kept: None,
             exit_code: code,
             timed_out,
             duration_ms: if timed_out { 10_000 } else { 40 },
             infra_error: None,
             limits_hit: Vec::new(),
+            contact: None,
         }
     }
 

@@ -5,11 +5,11 @@ use crate::span::At;
 use crate::units::{Dur, Percent};
 
 /// A graded check: `name`, `points`, `explain`, `explain_fail`, and exactly one kind key
-/// (`outcome`, `replies`, `loss`, `rtt`, `compare`, `output`, `exits`).
+/// (`outcome`, `replies`, `loss`, `rtt`, `compare`, `output`, `exits`, `served`).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a check: a mapping with `name` and one of `outcome`, `replies`, `loss`, `rtt`, `compare`, `output`, `exits`"
+    expecting = "a check: a mapping with `name` and one of `outcome`, `replies`, `loss`, `rtt`, `compare`, `output`, `exits`, `served`"
 )]
 pub struct CheckSpec {
     /// What the check asserts, in words; shown in the report.
@@ -36,6 +36,40 @@ pub struct CheckSpec {
     pub output: Option<At<OutputCheck>>,
     /// `netlab grade`: a run's program ended by itself in time.
     pub exits: Option<At<ExitsCheck>>,
+    /// `netlab grade`: the run's server received the program's request, and
+    /// the program printed the reply the server sent back.
+    pub served: Option<At<ServedCheck>>,
+}
+
+/// `served: {run: udp}`: the reference server the run names in `server`
+/// received a request from the run's host, and the program printed the reply
+/// the server sent back. With `rtt_floor`, the program must also print an RTT
+/// figure (`RTT: 0.412 ms`) no lower than the fastest round trip netlab
+/// measured with a probe on the same kind of path, and no longer than the
+/// program ran.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a served check: a mapping with `run` and optionally `rtt_floor`"
+)]
+pub struct ServedCheck {
+    /// The run's `id`; the run must name its `server`.
+    pub run: At<String>,
+    /// The probe whose fastest round trip is the lowest believable RTT.
+    pub rtt_floor: Option<At<RttFloor>>,
+}
+
+/// `rtt_floor: {probe: path, metric: rtt}`: the minimum of one probe's times.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an RTT floor: a mapping with `probe` and optionally `metric`"
+)]
+pub struct RttFloor {
+    /// The probe's `id` (a reference probe to the run's server).
+    pub probe: At<String>,
+    /// `rtt` (default), `connect` or `request` (TCP only).
+    pub metric: Option<At<Metric>>,
 }
 
 /// `output: {run: client, matches: "HELLO"}`: the run's stdout and stderr contain a match

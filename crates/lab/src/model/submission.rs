@@ -64,4 +64,11 @@ pub struct RunSpec {
     pub stdin: Option<String>,
     /// Wall-clock limit; past it the program is stopped and checks on it are `timeout` (default `10s`).
     pub deadline: Option<At<Dur>>,
+    /// The reference host the program talks to: a host of the scenario
+    /// running `[server, --log-requests]`. netlab records what that server
+    /// received from the run's host (its request log, or the packets its
+    /// firewall counted), and every check of the run fails when nothing
+    /// arrived: output a client printed without talking to the server earns
+    /// nothing.
+    pub server: Option<At<String>>,
 }

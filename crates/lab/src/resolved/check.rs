@@ -71,6 +71,13 @@ pub enum CheckKind {
         within: Duration,
         code: Option<i64>,
     },
+    /// The run's server received its request and the program printed the
+    /// reply; with `rtt_floor`, a printed RTT no lower than that probe's
+    /// fastest time.
+    Served {
+        run: String,
+        rtt_floor: Option<Series>,
+    },
 }
 
 impl CheckKind {
@@ -84,6 +91,7 @@ impl CheckKind {
             CheckKind::Compare { .. } => "compare",
             CheckKind::Output { .. } => "output",
             CheckKind::Exits { .. } => "exits",
+            CheckKind::Served { .. } => "served",
         }
     }
 
@@ -95,6 +103,9 @@ impl CheckKind {
             | CheckKind::Loss { probe, .. } => vec![probe],
             CheckKind::Rtt { series, .. } => vec![&series.probe],
             CheckKind::Compare { left, right, .. } => vec![&left.probe, &right.probe],
+            CheckKind::Served { rtt_floor, .. } => {
+                rtt_floor.iter().map(|s| s.probe.as_str()).collect()
+            }
             CheckKind::Output { .. } | CheckKind::Exits { .. } => vec![],
         }
     }
@@ -102,7 +113,9 @@ impl CheckKind {
     /// The program run the check reads, if it grades a run.
     pub fn run(&self) -> Option<&str> {
         match self {
-            CheckKind::Output { run, .. } | CheckKind::Exits { run, .. } => Some(run),
+            CheckKind::Output { run, .. }
+            | CheckKind::Exits { run, .. }
+            | CheckKind::Served { run, .. } => Some(run),
             _ => None,
         }
     }

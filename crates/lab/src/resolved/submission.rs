@@ -56,4 +56,6 @@ pub struct ProgramRun {
     pub command: Vec<String>,
     pub stdin: Option<String>,
     pub deadline: Duration,
+    /// The reference host the program talks to (`server:` in the lab).
+    pub server: Option<String>,
 }

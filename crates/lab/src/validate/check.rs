@@ -18,7 +18,7 @@ pub(crate) fn checks(
 }
 
 const KINDS: &str =
-    "exactly one of `outcome`, `replies`, `loss`, `rtt`, `compare`, `output`, `exits`";
+    "exactly one of `outcome`, `replies`, `loss`, `rtt`, `compare`, `output`, `exits`, `served`";
 
 fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe], runs: &[ProgramRun]) -> Option<Check> {
     let spec = &c.value;
@@ -47,6 +47,7 @@ fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe], runs: &[ProgramRun]) 
         spec.compare.is_some(),
         spec.output.is_some(),
         spec.exits.is_some(),
+        spec.served.is_some(),
     ];
     let n = kinds.iter().filter(|k| **k).count();
     if n != 1 {
@@ -62,8 +63,8 @@ fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe], runs: &[ProgramRun]) 
         return None;
     }
     let refs = Refs { probes };
-    if spec.output.is_some() || spec.exits.is_some() {
-        let kind = super::run_check::kind(cx, spec, runs)?;
+    if spec.output.is_some() || spec.exits.is_some() || spec.served.is_some() {
+        let kind = super::run_check::kind(cx, spec, runs, &refs)?;
         return Some(Check {
             name: spec.name.value.clone(),
             points,
@@ -200,12 +201,12 @@ fn bounds<T: PartialOrd>(
     }
 }
 
-struct Refs<'a> {
+pub(super) struct Refs<'a> {
     probes: &'a [Probe],
 }
 
 impl<'a> Refs<'a> {
-    fn probe(&self, cx: &mut Cx, id: &At<String>) -> Option<&'a Probe> {
+    pub(super) fn probe(&self, cx: &mut Cx, id: &At<String>) -> Option<&'a Probe> {
         let found = self.probes.iter().find(|p| p.id == id.value);
         if found.is_none() {
             let ids: Vec<String> = self.probes.iter().map(|p| format!("`{}`", p.id)).collect();
@@ -218,7 +219,7 @@ impl<'a> Refs<'a> {
         found
     }
 
-    fn series(
+    pub(super) fn series(
         &self,
         cx: &mut Cx,
         id: &At<String>,

@@ -1,12 +1,44 @@
-//! `output` and `exits` checks: references to the scenario's runs, a regular
-//! expression that compiles, sane counts and times.
+//! `output`, `exits` and `served` checks: references to the scenario's runs
+//! (and a served check's run names its server), a regular expression that
+//! compiles, sane counts and times.
 
 use super::Cx;
+use super::check::Refs;
 use crate::model::CheckSpec;
 use crate::resolved::{CheckKind, ProgramRun};
 use crate::span::At;
 
-pub(crate) fn kind(cx: &mut Cx, spec: &CheckSpec, runs: &[ProgramRun]) -> Option<CheckKind> {
+pub(crate) fn kind(
+    cx: &mut Cx,
+    spec: &CheckSpec,
+    runs: &[ProgramRun],
+    refs: &Refs,
+) -> Option<CheckKind> {
+    if let Some(s) = &spec.served {
+        let run = run_ref(cx, &s.value.run, runs)?;
+        if run.server.is_none() {
+            cx.err(
+                s.value.run.pos,
+                format!(
+                    "run `{}` names no `server`, so nothing tells what it sent",
+                    run.id
+                ),
+                "`server: HOST` on the run (a reference host running `[server, --log-requests]`)",
+            );
+        }
+        let rtt_floor = match &s.value.rtt_floor {
+            Some(f) => {
+                let mut series = refs.series(cx, &f.value.probe, f.value.metric.as_ref(), None)?;
+                series.percentile = 0.0; // the fastest round trip measured
+                Some(series)
+            }
+            None => None,
+        };
+        return Some(CheckKind::Served {
+            run: run.id.clone(),
+            rtt_floor,
+        });
+    }
     if let Some(o) = &spec.output {
         let run = run_ref(cx, &o.value.run, runs)?;
         if let Err(e) = regex::Regex::new(&o.value.matches.value) {

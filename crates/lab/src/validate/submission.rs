@@ -216,16 +216,55 @@ pub(crate) fn runs(cx: &mut Cx, raw: &[At<RunSpec>], hosts: &mut [Host]) -> Vec<
             std::mem::replace(&mut host.command, idle())
         };
         host.ready = Readiness::Running;
+        let host = host.name.clone();
+        let server = spec.server.as_ref().and_then(|s| server_ref(cx, s, hosts));
         out.push(ProgramRun {
             id: spec.id.value.clone(),
-            host: host.name.clone(),
+            host,
             role,
             command,
             stdin: spec.stdin.clone(),
             deadline,
+            server,
         });
     }
     out
+}
+
+/// A run's `server`: a started reference host whose netlab-echo server logs
+/// what it receives, so netlab can tell what the program really sent.
+fn server_ref(cx: &mut Cx, name: &At<String>, hosts: &[Host]) -> Option<String> {
+    let Some(host) = hosts.iter().find(|h| h.name == name.value) else {
+        let names: Vec<String> = hosts
+            .iter()
+            .filter(|h| h.role.is_none())
+            .map(|h| format!("`{}`", h.name))
+            .collect();
+        cx.err(
+            name.pos,
+            format!("unknown server host `{}`", name.value),
+            format!(
+                "a started reference host of this scenario: {}",
+                names.join(", ")
+            ),
+        );
+        return None;
+    };
+    let logs = host.image == Image::Echo
+        && host.command.first().is_some_and(|c| c == "server")
+        && host.command.iter().any(|a| a == "--log-requests");
+    if host.role.is_some() || !logs {
+        cx.err(
+            name.pos,
+            format!(
+                "host `{}` is not a reference server that logs its requests",
+                host.name
+            ),
+            "a host running netlab's echo server with its request log: `command: [server, --log-requests]`",
+        );
+        return None;
+    }
+    Some(host.name.clone())
 }
 
 fn idle() -> Vec<String> {

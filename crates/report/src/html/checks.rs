@@ -40,7 +40,7 @@ pub fn table(out: &mut String, checks: &[CheckResult]) {
         let _ = writeln!(
             out,
             "<tr class=\"check {}\"><td>{}</td><td>{}</td><td class=\"num\">{}/{}</td>\
-             <td>{}</td><td>{}</td><td class=\"explain{contradiction}\">{}</td></tr>",
+             <td class=\"measured\">{}</td><td>{}</td><td class=\"explain{contradiction}\">{}</td></tr>",
             status_class(c.status),
             badge(c.status),
             esc(&c.name),

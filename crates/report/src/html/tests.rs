@@ -97,7 +97,9 @@ fn checks_table_has_a_row_per_check_with_figures() {
         row.contains("<td>tcp slower</td><td class=\"num\">0/3</td>"),
         "{row}"
     );
-    assert!(row.contains("<td>measured for tcp slower</td><td>expected for tcp slower</td>"));
+    assert!(row.contains(
+        "<td class=\"measured\">measured for tcp slower</td><td>expected for tcp slower</td>"
+    ));
     assert!(
         row.contains("<td class=\"explain contradiction\">Why tcp slower"),
         "{row}"
