@@ -169,6 +169,26 @@ impl ProgramOutput {
     }
 }
 
+impl ProgramOutput {
+    /// "; it had reached its memory limit" for a program that netlab
+    /// stopped at its deadline after it hit a limit (empty otherwise).
+    pub fn limits_note(&self) -> String {
+        let hit: Vec<&str> = self
+            .limits_hit
+            .iter()
+            .map(|l| match l {
+                LimitHit::Memory => "its memory limit (the kernel killed a process)",
+                LimitHit::Pids => "its limit on processes (a fork failed)",
+            })
+            .collect();
+        if hit.is_empty() {
+            String::new()
+        } else {
+            format!("; it had reached {}", hit.join(" and "))
+        }
+    }
+}
+
 /// The usual name of a Linux signal number.
 fn signal_name(sig: i32) -> String {
     let name = match sig {

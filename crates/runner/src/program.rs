@@ -67,7 +67,7 @@ async fn run_one(ctx: &Ctx<'_>, r: &ProgramRun, live: &Live, until: Instant) -> 
             out.duration_ms = o.elapsed.as_millis() as u64;
         }
     }
-    if out.exit_code.is_some_and(|c| c != 0) {
+    if out.exit_code != Some(0) && out.infra_error.is_none() {
         out.limits_hit = limits_hit(ctx, &container.id).await;
     }
     out

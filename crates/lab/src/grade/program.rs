@@ -64,8 +64,9 @@ pub fn output(run: &ProgramOutput, pattern: &str, at_least: u32) -> Verdict {
         return Verdict::of(
             CheckStatus::Timeout,
             format!(
-                "{found}; the program was still running after {} and was stopped; {shown}",
-                fmt::us(run.duration_ms as f64 * 1e3)
+                "{found}; the program was still running after {} and was stopped{}; {shown}",
+                fmt::us(run.duration_ms as f64 * 1e3),
+                run.limits_note()
             ),
             expected,
         );
@@ -88,8 +89,9 @@ pub fn exits(run: &ProgramOutput, within: Duration, code: Option<i64>) -> Verdic
         return Verdict::of(
             CheckStatus::Timeout,
             format!(
-                "still running after {}: netlab stopped it (a client needs a timeout, e.g. `settimeout(2)`){}",
+                "still running after {}: netlab stopped it (a client needs a timeout, e.g. `settimeout(2)`){}{}",
                 fmt::dur(took),
+                run.limits_note(),
                 tail("stdout", &run.stdout)
             ),
             expected,

@@ -48,8 +48,9 @@ pub fn grade(run: &ProgramOutput, floor: Option<(&Series, &ProbeRun)>) -> Verdic
             return Verdict::of(
                 CheckStatus::Timeout,
                 format!(
-                    "the program printed no reply the server sent and was still running after {}: netlab stopped it",
-                    fmt::us(run.duration_ms as f64 * 1e3)
+                    "the program printed no reply the server sent and was still running after {}: netlab stopped it{}",
+                    fmt::us(run.duration_ms as f64 * 1e3),
+                    run.limits_note()
                 ),
                 expected,
             );
