@@ -33,7 +33,7 @@ pub(crate) fn kind(cx: &mut Cx, spec: &CheckSpec, runs: &[ProgramRun]) -> Option
     let run = run_ref(cx, &e.value.run, runs)?;
     let within = match &e.value.within {
         Some(w) => {
-            let d = cx.positive(w, "within");
+            let d = cx.duration(w, "within", super::WITHIN);
             if d > run.deadline {
                 cx.err(
                     w.pos,
