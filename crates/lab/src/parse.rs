@@ -159,6 +159,11 @@ pub(crate) fn parse_raw(text: &str) -> Result<LabFile, Issue> {
     let options = serde_saphyr::options! {
         duplicate_keys: DuplicateKeyPolicy::Error,
         strict_booleans: true,
+        // A lab has no use for application tags (`!x`); ignored, a tagged
+        // key (`!n name:`) slipped past the duplicate-key check and failed
+        // later in serde without a position.
+        reject_unsupported_tags: true,
+        reject_tagged_field_names: true,
     };
     serde_saphyr::from_str_with_options::<LabFile>(text, options).map_err(|e| to_issue(&e, text))
 }
@@ -173,7 +178,32 @@ fn to_issue(err: &YamlError, text: &str) -> Issue {
         })
         .unwrap_or_default();
     let (what, expected) = describe(err, &token_at(text, pos));
+    let pos = match err {
+        // The location is the tagged node's; point at the tag itself.
+        YamlError::UnsupportedTag { tag, .. } | YamlError::TaggedStructFieldName { tag, .. } => {
+            tag_before(text, pos, tag)
+        }
+        _ => pos,
+    };
     Issue::new(pos, what, expected)
+}
+
+/// Where `tag` is written on `pos`'s line before `pos`, if it is there as written.
+fn tag_before(text: &str, pos: Pos, tag: &str) -> Pos {
+    let Some(line) = text.lines().nth(pos.line.saturating_sub(1) as usize) else {
+        return pos;
+    };
+    let before: String = line
+        .chars()
+        .take(pos.col.saturating_sub(1) as usize)
+        .collect();
+    match before.rfind(tag) {
+        Some(i) if !tag.is_empty() => Pos {
+            line: pos.line,
+            col: before[..i].chars().count() as u64 + 1,
+        },
+        _ => pos,
+    }
 }
 
 /// Strips the snippet and alias wrappers down to the error itself.
@@ -240,6 +270,10 @@ fn describe(err: &YamlError, token: &str) -> (String, String) {
         YamlError::MultipleDocuments { .. } => (
             "more than one YAML document".to_owned(),
             "a single document (no second `---`)".to_owned(),
+        ),
+        YamlError::UnsupportedTag { tag, .. } | YamlError::TaggedStructFieldName { tag, .. } => (
+            format!("YAML tag `{tag}` is not supported"),
+            "a value without a tag (quote a text that starts with `!`)".to_owned(),
         ),
         YamlError::Message { msg, .. } => split_custom(msg),
         other => syntax(&UserMessageFormatter.format_message(other)),
