@@ -14,6 +14,18 @@ pub(crate) const LONG_TIMEOUT: Duration = Duration::from_secs(900);
 /// How long connect() waits for the daemon to answer the version and ping calls.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The local engine's socket.
+const LOCAL_SOCKET: &str = "unix:///var/run/docker.sock";
+
+/// Where to reach the engine, given the value of DOCKER_HOST: the value
+/// itself, or the local socket when it is unset or empty (an empty
+/// `DOCKER_HOST=` means the default to the docker CLI too).
+fn engine_host(docker_host: Option<&str>) -> &str {
+    docker_host
+        .filter(|h| !h.is_empty())
+        .unwrap_or(LOCAL_SOCKET)
+}
+
 /// A connection to one Docker engine. Cheap to clone (shares the HTTP client).
 #[derive(Clone, Debug)]
 pub struct Engine {
@@ -26,15 +38,14 @@ impl Engine {
     /// Connects through `DOCKER_HOST` (unix://, tcp://, ssh://) or the local socket,
     /// negotiates the API version down to the daemon's, and pings it.
     pub async fn connect() -> Result<Engine> {
-        let host = std::env::var("DOCKER_HOST")
-            .ok()
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "unix:///var/run/docker.sock".to_string());
+        let host = engine_host(std::env::var("DOCKER_HOST").ok().as_deref()).to_owned();
         let unavailable = |reason: String| EngineError::Unavailable {
             host: host.clone(),
             reason,
         };
-        let docker = Docker::connect_with_defaults()
+        // Not `connect_with_defaults`: it reads DOCKER_HOST again and takes
+        // an empty value for an unsupported URI.
+        let docker = Docker::connect_with_host(&host)
             .map_err(|e| unavailable(e.to_string()))?
             .with_timeout(REQUEST_TIMEOUT);
         let handshake = async {
@@ -81,5 +92,32 @@ impl Engine {
     /// A client with a long request timeout, for calls that answer only after long work.
     pub(crate) fn patient(&self) -> Docker {
         self.docker.clone().with_timeout(LONG_TIMEOUT)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_or_empty_docker_host_means_the_local_socket() {
+        assert_eq!(engine_host(None), "unix:///var/run/docker.sock");
+        assert_eq!(engine_host(Some("")), "unix:///var/run/docker.sock");
+        assert_eq!(
+            engine_host(Some("tcp://10.0.0.1:2375")),
+            "tcp://10.0.0.1:2375"
+        );
+        assert_eq!(
+            engine_host(Some("unix:///run/d.sock")),
+            "unix:///run/d.sock"
+        );
+    }
+
+    #[test]
+    fn an_empty_docker_host_gives_a_client() {
+        // Building the client does no I/O; `connect_with_defaults` failed
+        // here with "unsupported URI" for DOCKER_HOST="".
+        Docker::connect_with_host(engine_host(Some(""))).unwrap();
+        assert!(Docker::connect_with_host(engine_host(Some("bogus://x"))).is_err());
     }
 }

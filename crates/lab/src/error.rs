@@ -49,17 +49,40 @@ pub enum LabError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "{}: error: not a regular file ({kind}); expected a lab file (a regular YAML file), not a FIFO, device or directory",
+        path.display()
+    )]
+    NotAFile { path: PathBuf, kind: &'static str },
+    #[error(
+        "{}: error: the lab file is {}, over the 1 MiB limit; expected a lab file of at most 1 MiB ({max} bytes): is this the right file?",
+        path.display(),
+        size_text(*size),
+        max = crate::parse::MAX_LAB_BYTES
+    )]
+    TooLarge {
+        path: PathBuf,
+        /// `None` when the file said it was smaller but reading found more.
+        size: Option<u64>,
+    },
     #[error("{}", render(file, issues))]
     Invalid { file: String, issues: Vec<Issue> },
 }
 
 impl LabError {
-    /// The problems found, in file order (empty for `Read`).
+    /// The problems found, in file order (empty when the file was not read).
     pub fn issues(&self) -> &[Issue] {
         match self {
-            LabError::Read { .. } => &[],
+            LabError::Read { .. } | LabError::NotAFile { .. } | LabError::TooLarge { .. } => &[],
             LabError::Invalid { issues, .. } => issues,
         }
+    }
+}
+
+fn size_text(size: Option<u64>) -> String {
+    match size {
+        Some(s) => format!("{s} bytes"),
+        None => format!("more than {} bytes", crate::parse::MAX_LAB_BYTES),
     }
 }
 

@@ -2,6 +2,8 @@
 //! type errors become `Issue`s with netlab's wording; the parser stops at the
 //! first one, validation reports every problem it finds.
 
+use std::fs::OpenOptions;
+use std::io::Read;
 use std::path::Path;
 
 use serde_saphyr::{
@@ -13,13 +15,124 @@ use crate::model::LabFile;
 use crate::resolved::Lab;
 use crate::span::Pos;
 
+/// The largest lab file [`load`] reads. Real labs are a few KiB; the cap keeps
+/// a wrong path (a log, an image, `/dev/zero`) from filling memory.
+pub const MAX_LAB_BYTES: u64 = 1 << 20;
+
 /// Reads, parses and validates a lab file. Errors name the path as given.
+/// Only a regular file of at most [`MAX_LAB_BYTES`] is read: a FIFO, a
+/// device or a directory is refused before reading (a FIFO would block
+/// until someone writes to it, a device may never end).
 pub fn load(path: &Path) -> Result<Lab, LabError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LabError::Read {
+    let bytes = read_lab(path)?;
+    parse_bytes(&bytes, &path.display().to_string())
+}
+
+fn read_lab(path: &Path) -> Result<Vec<u8>, LabError> {
+    let read_error = |source| LabError::Read {
         path: path.to_owned(),
         source,
-    })?;
-    parse(&text, &path.display().to_string())
+    };
+    // Look before opening: opening a FIFO waits for a writer, opening a
+    // device may do something.
+    let meta = std::fs::metadata(path).map_err(read_error)?;
+    regular_file(path, &meta)?;
+    let mut options = OpenOptions::new();
+    options.read(true);
+    // Should the path have been swapped for a FIFO since, do not wait for a
+    // writer (no effect on a regular file); the fstat below refuses it.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path).map_err(read_error)?;
+    regular_file(path, &file.metadata().map_err(read_error)?)?;
+    let mut bytes = Vec::new();
+    // One byte past the cap tells a file that grew while being read.
+    file.take(MAX_LAB_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_LAB_BYTES {
+        return Err(LabError::TooLarge {
+            path: path.to_owned(),
+            size: None,
+        });
+    }
+    Ok(bytes)
+}
+
+/// A regular file whose size is within the cap.
+fn regular_file(path: &Path, meta: &std::fs::Metadata) -> Result<(), LabError> {
+    let kind = file_kind(&meta.file_type());
+    if let Some(kind) = kind {
+        return Err(LabError::NotAFile {
+            path: path.to_owned(),
+            kind,
+        });
+    }
+    if meta.len() > MAX_LAB_BYTES {
+        return Err(LabError::TooLarge {
+            path: path.to_owned(),
+            size: Some(meta.len()),
+        });
+    }
+    Ok(())
+}
+
+/// What a path is when it is not a regular file.
+fn file_kind(t: &std::fs::FileType) -> Option<&'static str> {
+    if t.is_file() {
+        return None;
+    }
+    if t.is_dir() {
+        return Some("a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("a FIFO");
+        }
+        if t.is_char_device() {
+            return Some("a character device");
+        }
+        if t.is_block_device() {
+            return Some("a block device");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("not a file")
+}
+
+/// Parses and validates the bytes of a lab file, as [`load`] does after
+/// reading: text that is not UTF-8 is reported at its byte, line and column.
+pub fn parse_bytes(bytes: &[u8], file_name: &str) -> Result<Lab, LabError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse(text, file_name),
+        Err(e) => Err(LabError::Invalid {
+            file: file_name.to_owned(),
+            issues: vec![not_utf8(bytes, e.valid_up_to())],
+        }),
+    }
+}
+
+/// `not UTF-8 at byte N (line L, column C)`: N counts from 0 (as `xxd` and
+/// `cmp -l` minus one show it), L and C from 1, C in characters.
+fn not_utf8(bytes: &[u8], at: usize) -> Issue {
+    let valid = std::str::from_utf8(&bytes[..at.min(bytes.len())]).unwrap_or_default();
+    let line = valid.matches('\n').count() as u64 + 1;
+    let col = valid
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count() as u64
+        + 1;
+    Issue::new(
+        Pos { line, col },
+        format!("not UTF-8 at byte {at} (line {line}, column {col})"),
+        "UTF-8 text (save the file as UTF-8)",
+    )
 }
 
 /// Parses and validates lab text; `file_name` is used in messages and kept in `Lab::file`.
@@ -46,6 +159,11 @@ pub(crate) fn parse_raw(text: &str) -> Result<LabFile, Issue> {
     let options = serde_saphyr::options! {
         duplicate_keys: DuplicateKeyPolicy::Error,
         strict_booleans: true,
+        // A lab has no use for application tags (`!x`); ignored, a tagged
+        // key (`!n name:`) slipped past the duplicate-key check and failed
+        // later in serde without a position.
+        reject_unsupported_tags: true,
+        reject_tagged_field_names: true,
     };
     serde_saphyr::from_str_with_options::<LabFile>(text, options).map_err(|e| to_issue(&e, text))
 }
@@ -60,7 +178,32 @@ fn to_issue(err: &YamlError, text: &str) -> Issue {
         })
         .unwrap_or_default();
     let (what, expected) = describe(err, &token_at(text, pos));
+    let pos = match err {
+        // The location is the tagged node's; point at the tag itself.
+        YamlError::UnsupportedTag { tag, .. } | YamlError::TaggedStructFieldName { tag, .. } => {
+            tag_before(text, pos, tag)
+        }
+        _ => pos,
+    };
     Issue::new(pos, what, expected)
+}
+
+/// Where `tag` is written on `pos`'s line before `pos`, if it is there as written.
+fn tag_before(text: &str, pos: Pos, tag: &str) -> Pos {
+    let Some(line) = text.lines().nth(pos.line.saturating_sub(1) as usize) else {
+        return pos;
+    };
+    let before: String = line
+        .chars()
+        .take(pos.col.saturating_sub(1) as usize)
+        .collect();
+    match before.rfind(tag) {
+        Some(i) if !tag.is_empty() => Pos {
+            line: pos.line,
+            col: before[..i].chars().count() as u64 + 1,
+        },
+        _ => pos,
+    }
 }
 
 /// Strips the snippet and alias wrappers down to the error itself.
@@ -127,6 +270,10 @@ fn describe(err: &YamlError, token: &str) -> (String, String) {
         YamlError::MultipleDocuments { .. } => (
             "more than one YAML document".to_owned(),
             "a single document (no second `---`)".to_owned(),
+        ),
+        YamlError::UnsupportedTag { tag, .. } | YamlError::TaggedStructFieldName { tag, .. } => (
+            format!("YAML tag `{tag}` is not supported"),
+            "a value without a tag (quote a text that starts with `!`)".to_owned(),
         ),
         YamlError::Message { msg, .. } => split_custom(msg),
         other => syntax(&UserMessageFormatter.format_message(other)),

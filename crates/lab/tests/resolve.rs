@@ -239,3 +239,33 @@ scenarios:
         }
     );
 }
+
+#[test]
+fn every_duration_at_its_maximum_is_accepted_and_interval_may_be_zero() {
+    let text = r#"
+name: edges
+hosts:
+  server: {command: [server], ready: {log: ready, timeout: 10m}}
+  client: {}
+scenarios:
+  - name: s1
+    deadline: 1h
+    faults:
+      - {impair: server, delay: 1m, jitter: 1m}
+    probes:
+      - {id: udp, from: client, to: server, proto: udp, count: 10000, warmup: 10000, interval: 0ms, timeout: 10m}
+      - {id: tcp, from: client, to: server, proto: tcp, interval: 1m, timeout: 10m, connect_timeout: 10m}
+    checks:
+      - name: known in time
+        outcome: {probe: udp, is: ok, within: 10m}
+      - name: rtt bounds
+        rtt: {probe: tcp, min: 0ms, max: 10m}
+"#;
+    let lab = netlab_lab::parse(text, "edges.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let sc = &lab.scenarios[0];
+    assert_eq!(sc.deadline, Duration::from_secs(3600));
+    assert_eq!(sc.probes[0].interval, Duration::ZERO);
+    // The largest worst case a valid lab can ask for is far from overflowing.
+    let worst = sc.probes.iter().map(|p| p.worst_case()).max().unwrap();
+    assert_eq!(worst, Duration::from_secs(600 * 20_000));
+}

@@ -120,7 +120,7 @@ pub struct OutcomeCheck {
     #[schemars(range(min = 1))]
     pub at_least: Option<At<i64>>,
     /// Each such outcome must be known within this time after its probe started.
-    pub within: Option<Dur>,
+    pub within: Option<At<Dur>>,
 }
 
 /// `replies: {probe: udp}`: at least one reply, and none wrong.

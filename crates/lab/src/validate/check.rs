@@ -83,7 +83,11 @@ fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe], runs: &[ProgramRun]) 
             probe: probe.id.clone(),
             is: outcome(o.value.is),
             at_least,
-            within: o.value.within.map(|d| d.0),
+            within: o
+                .value
+                .within
+                .as_ref()
+                .map(|d| cx.duration(d, "within", super::WITHIN)),
         }
     } else if let Some(r) = &spec.replies {
         CheckKind::Replies {
@@ -114,8 +118,16 @@ fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe], runs: &[ProgramRun]) 
             r.value.percentile.as_ref(),
         )?;
         let bound = Bound {
-            min: r.value.min.as_ref().map(|d| d.value.0),
-            max: r.value.max.as_ref().map(|d| d.value.0),
+            min: r
+                .value
+                .min
+                .as_ref()
+                .map(|d| cx.duration(d, "min", super::RTT_MIN)),
+            max: r
+                .value
+                .max
+                .as_ref()
+                .map(|d| cx.duration(d, "max", super::RTT_MAX)),
         };
         bounds(
             cx,

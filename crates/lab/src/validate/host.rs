@@ -154,11 +154,9 @@ fn host(
 }
 
 fn ready(cx: &mut Cx, r: &At<ReadySpec>) -> Readiness {
-    let timeout = r
-        .value
-        .timeout
-        .as_ref()
-        .map_or(DEFAULT_READY_TIMEOUT, |t| cx.positive(t, "timeout"));
+    let timeout = r.value.timeout.as_ref().map_or(DEFAULT_READY_TIMEOUT, |t| {
+        cx.duration(t, "timeout", super::READY_TIMEOUT)
+    });
     match (&r.value.log, &r.value.port) {
         (Some(text), None) => {
             if text.trim().is_empty() {

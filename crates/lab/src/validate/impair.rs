@@ -27,8 +27,14 @@ pub(crate) fn impairment(
             "`delay` too: jitter varies the delay",
         );
     }
-    let delay = spec.delay.as_ref().map(|d| cx.positive(d, "delay"));
-    let jitter = spec.jitter.as_ref().map(|j| cx.positive(j, "jitter"));
+    let delay = spec
+        .delay
+        .as_ref()
+        .map(|d| cx.duration(d, "delay", super::LINK_DELAY));
+    let jitter = spec
+        .jitter
+        .as_ref()
+        .map(|j| cx.duration(j, "jitter", super::LINK_DELAY));
     let loss = spec.loss.as_ref().map(|l| {
         if l.value.0 == 0.0 {
             cx.err(l.pos, "`loss` is 0%", "a share above 0%, such as `30%`");

@@ -16,6 +16,62 @@ use crate::error::Issue;
 use crate::model::LabFile;
 use crate::resolved::{Lab, Network, Scenario};
 use crate::span::{At, Pos};
+use crate::units::Dur;
+
+/// The range of one duration key. Every duration of a lab is bounded, so
+/// nothing the runner computes from them (a deadline added to the clock, a
+/// probe's timeouts times its count) can overflow, and a typo (`100m` for
+/// `100ms`) is caught instead of stalling a run. docs/lab-format.md lists them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DurRange {
+    /// Whether `0s` means something for this key.
+    pub zero: bool,
+    pub max: Duration,
+}
+
+impl DurRange {
+    const fn above_zero(max_secs: u64) -> Self {
+        DurRange {
+            zero: false,
+            max: Duration::from_secs(max_secs),
+        }
+    }
+
+    const fn from_zero(max_secs: u64) -> Self {
+        DurRange {
+            zero: true,
+            max: Duration::from_secs(max_secs),
+        }
+    }
+
+    fn expected(self) -> String {
+        let max = humantime::format_duration(self.max);
+        if self.zero {
+            format!("a duration from 0s to {max}")
+        } else {
+            format!("a duration longer than zero and at most {max}")
+        }
+    }
+}
+
+/// A scenario's `deadline`.
+pub(crate) const SCENARIO_DEADLINE: DurRange = DurRange::above_zero(3600);
+/// A run's `deadline` (`netlab grade`).
+pub(crate) const RUN_DEADLINE: DurRange = DurRange::above_zero(600);
+/// A host's `ready.timeout`.
+pub(crate) const READY_TIMEOUT: DurRange = DurRange::above_zero(600);
+/// A probe's `timeout` and `connect_timeout`.
+pub(crate) const PROBE_TIMEOUT: DurRange = DurRange::above_zero(600);
+/// A probe's `interval`: 0 starts each probe as soon as the previous one has
+/// ended (the client keeps one request in flight, so this is not a flood).
+pub(crate) const INTERVAL: DurRange = DurRange::from_zero(60);
+/// `within` of `outcome` and `exits` checks.
+pub(crate) const WITHIN: DurRange = DurRange::above_zero(600);
+/// `rtt` checks: `min` may be 0, `max` must be above it.
+pub(crate) const RTT_MIN: DurRange = DurRange::from_zero(600);
+pub(crate) const RTT_MAX: DurRange = DurRange::above_zero(600);
+/// `impair` faults: `delay` and `jitter` (tc netem).
+pub(crate) const LINK_DELAY: DurRange = DurRange::above_zero(60);
 
 /// Collects issues while validating.
 #[derive(Default)]
@@ -62,16 +118,23 @@ impl Cx {
         }
     }
 
-    /// A duration that must be longer than zero.
-    pub(crate) fn positive(&mut self, d: &At<crate::units::Dur>, key: &str) -> Duration {
-        if d.value.0.is_zero() {
+    /// A duration within its key's range; out-of-range values are reported
+    /// and clamped to the range.
+    pub(crate) fn duration(&mut self, d: &At<Dur>, key: &str, range: DurRange) -> Duration {
+        let v = d.value.0;
+        if v.is_zero() && !range.zero {
+            self.err(d.pos, format!("`{key}` is zero"), range.expected());
+        } else if v > range.max {
             self.err(
                 d.pos,
-                format!("`{key}` is zero"),
-                "a duration longer than zero",
+                format!(
+                    "`{key}` is longer than {}",
+                    humantime::format_duration(range.max)
+                ),
+                range.expected(),
             );
         }
-        d.value.0
+        v.min(range.max)
     }
 
     /// An integer within `lo..=hi`; out-of-range values are reported and clamped.
@@ -215,10 +278,9 @@ fn scenario(cx: &mut Cx, at: &At<crate::model::ScenarioSpec>, hosts: &host::Host
             "at least one probe (or, for `netlab grade`, one run)",
         );
     }
-    let deadline = sc
-        .deadline
-        .as_ref()
-        .map_or(DEFAULT_DEADLINE, |d| cx.positive(d, "deadline"));
+    let deadline = sc.deadline.as_ref().map_or(DEFAULT_DEADLINE, |d| {
+        cx.duration(d, "deadline", SCENARIO_DEADLINE)
+    });
     let faults = fault::faults(cx, &sc.faults, hosts);
     let probes = probe::probes(cx, &sc.probes, hosts, &faults);
     let (mut started, absent) = faults.apply(hosts);

@@ -3,9 +3,9 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use super::Cx;
 use super::fault::Faults;
 use super::host::Hosts;
+use super::{Cx, INTERVAL, PROBE_TIMEOUT};
 use crate::model::{ProbeSpec, ProtoName};
 use crate::resolved::{DEFAULT_PORT, Payload, Probe, Proto};
 use crate::span::{At, Pos};
@@ -94,16 +94,18 @@ fn probe(cx: &mut Cx, p: &ProbeSpec, hosts: &Hosts, faults: &Faults) -> Probe {
             .count
             .as_ref()
             .map_or(DEFAULT_COUNT, |c| cx.int(c, "count", 1, MAX_COUNT) as u32),
-        interval: p.interval.as_ref().map_or(DEFAULT_INTERVAL, |d| d.value.0),
-        timeout: p
-            .timeout
+        interval: p
+            .interval
             .as_ref()
-            .map_or(DEFAULT_TIMEOUT, |d| cx.positive(d, "timeout")),
+            .map_or(DEFAULT_INTERVAL, |d| cx.duration(d, "interval", INTERVAL)),
+        timeout: p.timeout.as_ref().map_or(DEFAULT_TIMEOUT, |d| {
+            cx.duration(d, "timeout", PROBE_TIMEOUT)
+        }),
         connect_timeout: p
             .connect_timeout
             .as_ref()
             .map_or(DEFAULT_CONNECT_TIMEOUT, |d| {
-                cx.positive(d, "connect_timeout")
+                cx.duration(d, "connect_timeout", PROBE_TIMEOUT)
             }),
         payload,
         warmup: p

@@ -65,7 +65,7 @@ pub(crate) fn kind(
     let run = run_ref(cx, &e.value.run, runs)?;
     let within = match &e.value.within {
         Some(w) => {
-            let d = cx.positive(w, "within");
+            let d = cx.duration(w, "within", super::WITHIN);
             if d > run.deadline {
                 cx.err(
                     w.pos,

@@ -172,10 +172,9 @@ pub(crate) fn runs(cx: &mut Cx, raw: &[At<RunSpec>], hosts: &mut [Host]) -> Vec<
         let spec = &r.value;
         cx.name(&spec.id, "run id");
         cx.unique(&mut seen, &spec.id, "run id");
-        let deadline = spec
-            .deadline
-            .as_ref()
-            .map_or(DEFAULT_RUN_DEADLINE, |d| cx.positive(d, "deadline"));
+        let deadline = spec.deadline.as_ref().map_or(DEFAULT_RUN_DEADLINE, |d| {
+            cx.duration(d, "deadline", super::RUN_DEADLINE)
+        });
         let Some(host) = hosts.iter_mut().find(|h| h.name == spec.host.value) else {
             let names: Vec<String> = hosts.iter().map(|h| format!("`{}`", h.name)).collect();
             cx.err(
