@@ -107,6 +107,7 @@ fn in_the_grading_lab_only_reference_clients_and_hosts_of_runs_are_idle() {
             "tcp-server/client2",
             "clients/udp-client",
             "clients/tcp-client",
+            "clients/peer",
             "clients-no-server/udp-client",
             "clients-no-server/tcp-client",
         ]
