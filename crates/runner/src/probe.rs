@@ -31,7 +31,7 @@ pub(crate) async fn run(
     let mut argv = vec![ECHO_BIN.to_string()];
     argv.extend(probe.client_args(server_host));
     let left = until.saturating_duration_since(Instant::now());
-    let limit = (probe.worst_case() + SLACK).min(left);
+    let limit = probe.worst_case().saturating_add(SLACK).min(left);
     let started = Stamp::now();
     let req = ExecRequest::new(&argv).timeout(limit);
     // `clients: N` starts N clients at once: the server must serve them concurrently.

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 
@@ -54,7 +54,10 @@ pub(crate) struct Live {
 
 pub(crate) async fn run(ctx: &Ctx<'_>, sc: &Scenario) -> ScenarioResult {
     let started = Instant::now();
-    let until = started + sc.deadline;
+    // Validation bounds deadlines; a far one must still not overflow.
+    let until = started
+        .checked_add(sc.deadline)
+        .unwrap_or(started + Duration::from_secs(24 * 3600));
     let mut live = Live::default();
     let mut notes = Vec::new();
     let mut unsupported = Vec::new();
