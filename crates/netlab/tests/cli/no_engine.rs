@@ -27,6 +27,9 @@ fn every_docker_command_exits_3_when_no_engine_answers() {
 /// An empty `DOCKER_HOST` means the default socket, as for the docker CLI.
 #[test]
 fn docker_an_empty_docker_host_is_the_local_engine() {
-    let done = run(netlab().env("DOCKER_HOST", "").args(["images", "--list"]), QUICK);
+    let done = run(
+        netlab().env("DOCKER_HOST", "").args(["images", "--list"]),
+        QUICK,
+    );
     done.expect_code(0);
 }

@@ -219,13 +219,19 @@ fn docker_a_hostile_class_gets_defensible_grades_and_stays_in_its_sandbox() {
 
     // A fork bomb is stopped by the pids limit, and the feedback says so.
     for line in statuses(&all["fork-client"], "clients/UDP client") {
-        assert!(line.ends_with(": crash") || line.ends_with(": timeout"), "{line}");
+        assert!(
+            line.ends_with(": crash") || line.ends_with(": timeout"),
+            "{line}"
+        );
     }
     assert!(feedback(&out, "fork-client").contains("limit on processes"));
 
     // The sandbox, audited from inside: every setting holds.
     let audit = result(&out, "audit");
-    let audit = run(&audit, "clients", "tcp")["stdout"].as_str().unwrap().to_owned();
+    let audit = run(&audit, "clients", "tcp")["stdout"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(audit.matches("OK ").count(), 16, "{audit}");
     assert!(!audit.contains("BAD"), "{audit}");
 
