@@ -76,7 +76,7 @@ fn run_task3_writes_an_html_report_with_checks_ratios_and_plots() {
     assert_eq!(count(&html, "<tr class=\"check "), 6, "one row per check");
     // Both comparisons with the handshake left in and out state their ratio.
     let measured_ratios: usize = (0..10)
-        .map(|d| count(&html, &format!("<td>ratio {d}")))
+        .map(|d| count(&html, &format!("<td class=\"measured\">ratio {d}")))
         .sum();
     assert_eq!(measured_ratios, 3, "{html}");
     assert!(
