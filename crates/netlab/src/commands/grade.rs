@@ -96,6 +96,13 @@ pub async fn grade(args: GradeArgs, ui: Ui) -> Result<ExitCode, Failure> {
     if let Some(e) = write_error {
         return Err(e);
     }
+    if stop.happened() {
+        eprintln!(
+            "netlab: interrupted after the last submission; every result is in {}",
+            args.out.display()
+        );
+        return Err(Failure::Interrupted);
+    }
     eprintln!(
         "netlab: graded {total} submission(s) in {:.1} s; gradebook: {}",
         started.elapsed().as_secs_f64(),

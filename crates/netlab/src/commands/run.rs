@@ -93,6 +93,12 @@ pub async fn run(args: RunArgs, ui: Ui) -> Result<ExitCode, Failure> {
     }
     drop(runner);
     let _ = shown.await;
+    // A signal during the last lab's cleanup still means "stop": say so and
+    // exit 130 (the finished labs' files are written).
+    if stopped.is_none() && stop.happened() {
+        eprintln!("netlab: interrupted after the last lab; its results are complete");
+        stopped = Some(Failure::Interrupted);
+    }
 
     let report = Terminal::new(ui.color).render(&[Results::new(&results)]);
     output::print(&report).map_err(Failure::Infra)?;

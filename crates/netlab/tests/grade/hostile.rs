@@ -216,6 +216,13 @@ fn docker_a_hostile_class_gets_defensible_grades_and_stays_in_its_sandbox() {
     // is removed all the same (see leftovers above).
     all_are(&all["loop-client"], "clients/TCP client", "timeout");
     all_are(&all["sigterm-server"], "udp-server/", "pass");
+    // A passing server's own output is kept too.
+    let server = result(&out, "sigterm-server");
+    let kept = server["lab"]["scenarios"][0]["servers"][0]["stdout"].as_str();
+    assert!(
+        kept.is_some_and(|s| s.contains("The server is ready to receive")),
+        "{kept:?}"
+    );
 
     // A fork bomb is stopped by the pids limit, and the feedback says so.
     for line in statuses(&all["fork-client"], "clients/UDP client") {
