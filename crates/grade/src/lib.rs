@@ -10,6 +10,7 @@
 mod error;
 pub mod files;
 mod grader;
+pub mod pool;
 mod record;
 mod submissions;
 
