@@ -64,11 +64,16 @@ impl RunStamp {
     }
 }
 
+/// How long, and how often, cleanup looks again for objects whose creation
+/// was still in flight when their run died.
+const SETTLE_PAUSE: std::time::Duration = std::time::Duration::from_millis(1500);
+const SETTLE_ROUNDS: usize = 3;
+
 impl Engine {
     /// Removes everything labelled `netlab.run`, live runs included
     /// (`netlab clean --all`).
     pub async fn clean_all(&self) -> Result<Removed> {
-        self.remove_labelled(labels::RUN).await
+        self.remove_runs(|_| true).await
     }
 
     /// Removes the objects of every run whose owner process has ended on this
@@ -84,7 +89,26 @@ impl Engine {
         self.remove_runs(|s| s.finished() && !s.keep).await
     }
 
+    /// Removes the picked runs, then looks again while something was
+    /// removed: a netlab killed in the middle of a `create` leaves the
+    /// request in flight, and Docker finishes it (labels and all) a moment
+    /// after the killed process is gone.
     async fn remove_runs(&self, pick: impl Fn(&RunStamp) -> bool) -> Result<Removed> {
+        let mut removed = self.remove_runs_once(&pick).await?;
+        let mut last = removed.containers + removed.networks;
+        for _ in 0..SETTLE_ROUNDS {
+            if last == 0 {
+                break;
+            }
+            tokio::time::sleep(SETTLE_PAUSE).await;
+            let again = self.remove_runs_once(&pick).await?;
+            last = again.containers + again.networks;
+            removed.add(again);
+        }
+        Ok(removed)
+    }
+
+    async fn remove_runs_once(&self, pick: &impl Fn(&RunStamp) -> bool) -> Result<Removed> {
         let picked: BTreeSet<String> = self
             .run_stamps()
             .await?

@@ -12,6 +12,7 @@ mod echo;
 mod mirror;
 mod prune;
 mod rootfs;
+mod transfer;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
