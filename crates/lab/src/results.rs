@@ -299,6 +299,28 @@ pub struct ScenarioResult {
     pub capture: Option<CaptureSummary>,
 }
 
+impl ScenarioResult {
+    /// netlab's side failed here: the scenario could not run, or some check
+    /// could not be graded (e.g. its probe could not run).
+    pub fn is_infra(&self) -> bool {
+        !self.infra_errors().is_empty()
+    }
+
+    /// Every infrastructure error, one line each: the scenario's own
+    /// (`clients: ...`; its checks all repeat it, so they are not listed),
+    /// else each check that could not be graded (`clients/CHECK: MEASURED`).
+    pub fn infra_errors(&self) -> Vec<String> {
+        if let Some(e) = &self.error {
+            return vec![format!("{}: {e}", self.name)];
+        }
+        self.checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Error)
+            .map(|c| format!("{}/{}: {}", self.name, c.name, c.measured))
+            .collect()
+    }
+}
+
 /// A scenario's packet capture: where the pcap is and what it shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaptureSummary {
@@ -326,6 +348,44 @@ pub struct LabResult {
     pub file: String,
     pub scenarios: Vec<ScenarioResult>,
     pub duration_ms: u64,
+}
+
+impl LabResult {
+    /// The infrastructure errors of every scenario ([`ScenarioResult::infra_errors`]).
+    pub fn infra_errors(&self) -> Vec<String> {
+        self.scenarios
+            .iter()
+            .flat_map(ScenarioResult::infra_errors)
+            .collect()
+    }
+}
+
+/// What a set of results amounts to: the one policy behind the exit status
+/// of `netlab run` and `netlab grade` and behind grade's retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every check passed.
+    Passed,
+    /// Every check was graded and at least one did not pass.
+    ChecksFailed,
+    /// Something could not be graded because netlab's side failed; this
+    /// outranks failed checks, which may only be its consequence.
+    Infra,
+}
+
+impl Verdict {
+    pub fn of<'a>(labs: impl IntoIterator<Item = &'a LabResult>) -> Verdict {
+        let mut verdict = Verdict::Passed;
+        for s in labs.into_iter().flat_map(|l| &l.scenarios) {
+            if s.is_infra() {
+                return Verdict::Infra;
+            }
+            if s.checks.iter().any(|c| c.status != CheckStatus::Pass) {
+                verdict = Verdict::ChecksFailed;
+            }
+        }
+        verdict
+    }
 }
 
 /// Totals over a set of checks; the JSON report's top-level `summary`.
@@ -369,5 +429,95 @@ impl Totals {
 
     pub fn all_passed(&self) -> bool {
         self.failed == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(name: &str, status: CheckStatus, measured: &str) -> CheckResult {
+        CheckResult {
+            name: name.into(),
+            kind: "outcome".into(),
+            status,
+            points: 1.0,
+            earned: if status == CheckStatus::Pass {
+                1.0
+            } else {
+                0.0
+            },
+            measured: measured.into(),
+            expected: String::new(),
+            explanation: String::new(),
+            probes: Vec::new(),
+        }
+    }
+
+    fn lab(error: Option<&str>, checks: Vec<CheckResult>) -> LabResult {
+        LabResult {
+            name: "lab".into(),
+            title: String::new(),
+            description: String::new(),
+            file: "lab.yaml".into(),
+            scenarios: vec![ScenarioResult {
+                name: "sc".into(),
+                title: String::new(),
+                description: String::new(),
+                probes: Vec::new(),
+                runs: Vec::new(),
+                servers: Vec::new(),
+                checks,
+                duration_ms: 0,
+                error: error.map(str::to_owned),
+                notes: Vec::new(),
+                capture: None,
+            }],
+            duration_ms: 0,
+        }
+    }
+
+    #[test]
+    fn verdicts() {
+        let pass = || check("a", CheckStatus::Pass, "");
+        assert_eq!(Verdict::of(&[lab(None, vec![pass()])]), Verdict::Passed);
+        assert_eq!(Verdict::of(&[]), Verdict::Passed);
+        for status in [
+            CheckStatus::Fail,
+            CheckStatus::Unsupported,
+            CheckStatus::Timeout,
+            CheckStatus::Crash,
+        ] {
+            let l = lab(None, vec![pass(), check("b", status, "")]);
+            assert_eq!(Verdict::of([&l]), Verdict::ChecksFailed, "{status:?}");
+            assert!(l.infra_errors().is_empty());
+        }
+    }
+
+    #[test]
+    fn a_check_that_could_not_be_graded_is_infra_and_named() {
+        let failed = check("b", CheckStatus::Fail, "");
+        let infra = check(
+            "c",
+            CheckStatus::Error,
+            "not measured: probe `p` could not run",
+        );
+        let l = lab(None, vec![failed, infra]);
+        assert_eq!(Verdict::of([&l]), Verdict::Infra);
+        assert_eq!(
+            l.infra_errors(),
+            ["sc/c: not measured: probe `p` could not run"]
+        );
+    }
+
+    #[test]
+    fn a_scenario_error_is_one_line_even_without_checks() {
+        let l = lab(Some("no engine"), Vec::new());
+        assert_eq!(Verdict::of([&l]), Verdict::Infra);
+        let checks = vec![check("c", CheckStatus::Error, "not measured: no engine")];
+        assert_eq!(
+            lab(Some("no engine"), checks).infra_errors(),
+            ["sc: no engine"]
+        );
     }
 }
