@@ -152,7 +152,7 @@ fn failed_lab(lab: &Lab, error: &str) -> LabResult {
                     .map(|c| {
                         netlab_lab::not_graded(
                             c,
-                            CheckStatus::Error,
+                            CheckStatus::InfraError,
                             format!("not measured: {error}"),
                             String::new(),
                         )

@@ -231,11 +231,12 @@ pub enum CheckStatus {
     /// The check could not be evaluated because the run itself failed (Docker,
     /// a reference host): not the student's fault, never graded. JSON: `infra_error`.
     #[serde(rename = "infra_error", alias = "error")]
-    Error,
+    InfraError,
 }
 
 impl CheckStatus {
-    /// The JSON name: `pass`, `fail`, `unsupported`, `timeout`, `crash`, `infra_error`.
+    /// The name in the JSON report (its serde form): `pass`, `fail`,
+    /// `unsupported`, `timeout`, `crash`, `infra_error`.
     pub fn name(self) -> &'static str {
         match self {
             CheckStatus::Pass => "pass",
@@ -243,7 +244,20 @@ impl CheckStatus {
             CheckStatus::Unsupported => "unsupported",
             CheckStatus::Timeout => "timeout",
             CheckStatus::Crash => "crash",
-            CheckStatus::Error => "infra_error",
+            CheckStatus::InfraError => "infra_error",
+        }
+    }
+
+    /// The label every human format shows (terminal, Markdown, HTML,
+    /// Gradescope); the README and docs/reports.md use the same words.
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "PASS",
+            CheckStatus::Fail => "FAIL",
+            CheckStatus::Unsupported => "UNSUPPORTED",
+            CheckStatus::Timeout => "TIMEOUT",
+            CheckStatus::Crash => "CRASH",
+            CheckStatus::InfraError => "INFRA ERROR",
         }
     }
 }
@@ -290,7 +304,7 @@ pub struct ScenarioResult {
     /// Wall time of the scenario, milliseconds.
     pub duration_ms: u64,
     /// An infrastructure failure that stopped the scenario (its checks are
-    /// then `error`).
+    /// then `infra_error`).
     pub error: Option<String>,
     /// Notes the run adds for the reader (e.g. "netem unsupported here").
     pub notes: Vec<String>,
@@ -315,7 +329,7 @@ impl ScenarioResult {
         }
         self.checks
             .iter()
-            .filter(|c| c.status == CheckStatus::Error)
+            .filter(|c| c.status == CheckStatus::InfraError)
             .map(|c| format!("{}/{}: {}", self.name, c.name, c.measured))
             .collect()
     }
@@ -420,7 +434,7 @@ impl Totals {
             } else {
                 t.failed += 1;
             }
-            if check.status == CheckStatus::Error {
+            if check.status == CheckStatus::InfraError {
                 t.infra_errors += 1;
             }
         }
@@ -478,6 +492,21 @@ mod tests {
     }
 
     #[test]
+    fn status_names_are_the_serde_names() {
+        use CheckStatus::*;
+        for status in [Pass, Fail, Unsupported, Timeout, Crash, InfraError] {
+            let json = serde_json::to_value(status).unwrap();
+            assert_eq!(json, status.name());
+            assert_eq!(serde_json::from_value::<CheckStatus>(json).unwrap(), status);
+        }
+        // Reports written before the rename still read.
+        assert_eq!(
+            serde_json::from_str::<CheckStatus>(r#""error""#).unwrap(),
+            InfraError
+        );
+    }
+
+    #[test]
     fn verdicts() {
         let pass = || check("a", CheckStatus::Pass, "");
         assert_eq!(Verdict::of(&[lab(None, vec![pass()])]), Verdict::Passed);
@@ -499,7 +528,7 @@ mod tests {
         let failed = check("b", CheckStatus::Fail, "");
         let infra = check(
             "c",
-            CheckStatus::Error,
+            CheckStatus::InfraError,
             "not measured: probe `p` could not run",
         );
         let l = lab(None, vec![failed, infra]);
@@ -514,7 +543,11 @@ mod tests {
     fn a_scenario_error_is_one_line_even_without_checks() {
         let l = lab(Some("no engine"), Vec::new());
         assert_eq!(Verdict::of([&l]), Verdict::Infra);
-        let checks = vec![check("c", CheckStatus::Error, "not measured: no engine")];
+        let checks = vec![check(
+            "c",
+            CheckStatus::InfraError,
+            "not measured: no engine",
+        )];
         assert_eq!(
             lab(Some("no engine"), checks).infra_errors(),
             ["sc: no engine"]
