@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use netlab_echo::record::{
+pub use netlab_contract::{
     Outcome, ProbeRecord, Proto, RequestRecord, Stats, Summary as ProbeSummary,
 };
 pub use netlab_wire::{Dir, Flow, FlowProto, WireEvent, WireKind, WireSummary};

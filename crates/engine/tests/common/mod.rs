@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder};
-use netlab_echo::record::{Line, ProbeRecord};
+use netlab_contract::{Line, ProbeRecord};
 use netlab_engine::{
     Container, ContainerSpec, Engine, ExecRequest, ImageKind, ImageSources, NetworkInfo, Progress,
     Run, RunGuard,
