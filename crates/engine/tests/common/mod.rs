@@ -150,7 +150,7 @@ pub fn probes(stdout: &str) -> Vec<ProbeRecord> {
 
 /// Containers and networks still labelled with `run_id`.
 pub async fn leftovers(engine: &Engine, run_id: &str) -> (usize, usize) {
-    let label = format!("netlab.run={run_id}");
+    let label = format!("{}={run_id}", netlab_engine::labels::RUN);
     let filters = HashMap::from([("label", vec![label.as_str()])]);
     let c = engine
         .docker()
