@@ -1,12 +1,16 @@
 //! Command line of `netlab-echo` (clap derive). Parsing only; the checks that
 //! need more than one flag live in [`crate::client::Config::from_args`].
 
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use netlab_contract::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_PORT, DEFAULT_TIMEOUT, Proto};
 
-use crate::record::Proto;
+use crate::server::DEFAULT_IDLE_TIMEOUT;
+
+// Flags whose default is a shared constant are `humantime::Duration`: clap
+// shows a default through `Display`, which `std::time::Duration` lacks.
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,12 +47,12 @@ pub struct ServerArgs {
     #[arg(long, value_enum, default_value = "both")]
     pub proto: ServerProto,
     /// Address and port to listen on (UDP and TCP use the same port).
-    #[arg(long, default_value = "0.0.0.0:12000")]
+    #[arg(long, default_value_t = SocketAddr::from((Ipv4Addr::UNSPECIFIED, DEFAULT_PORT)))]
     pub bind: SocketAddr,
     /// TCP: close a connection on which nothing moves for this long (no
     /// bytes from the client, or replies it does not read).
-    #[arg(long, default_value = "30s", value_parser = parse_positive_duration)]
-    pub idle_timeout: Duration,
+    #[arg(long, default_value_t = DEFAULT_IDLE_TIMEOUT.into(), value_parser = parse_positive_human)]
+    pub idle_timeout: humantime::Duration,
     /// TCP: connections open at most; a new client is still served, by
     /// closing the connection idle the longest. Default: the open-file
     /// limit (raised to the hard limit at start) minus 32, at most 10000.
@@ -85,11 +89,11 @@ pub struct ClientArgs {
     #[arg(short = 'i', long, default_value = "1s", value_parser = parse_duration)]
     pub interval: Duration,
     /// How long to wait for each reply.
-    #[arg(short = 'W', long, default_value = "1s", value_parser = parse_positive_duration)]
-    pub timeout: Duration,
+    #[arg(short = 'W', long, default_value_t = DEFAULT_TIMEOUT.into(), value_parser = parse_positive_human)]
+    pub timeout: humantime::Duration,
     /// TCP: how long a connect may take before the probe is a timeout.
-    #[arg(long, default_value = "3s", value_parser = parse_positive_duration)]
-    pub connect_timeout: Duration,
+    #[arg(long, default_value_t = DEFAULT_CONNECT_TIMEOUT.into(), value_parser = parse_positive_human)]
+    pub connect_timeout: humantime::Duration,
     /// How long resolving the server name may take.
     #[arg(long, default_value = "3s", value_parser = parse_positive_duration)]
     pub dns_timeout: Duration,
@@ -138,6 +142,10 @@ fn parse_positive_duration(s: &str) -> Result<Duration, String> {
     }
 }
 
+fn parse_positive_human(s: &str) -> Result<humantime::Duration, String> {
+    parse_positive_duration(s).map(Into::into)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +164,29 @@ mod tests {
         assert!(parse_duration("-1").is_err());
         assert!(parse_duration("soon").is_err());
         assert!(parse_positive_duration("0").is_err());
+    }
+
+    #[test]
+    fn defaults_are_the_shared_constants() {
+        let cli = Cli::parse_from(["netlab-echo", "client", "--proto", "tcp", "--server", "s:1"]);
+        let Command::Client(c) = cli.command else {
+            panic!("a client")
+        };
+        assert_eq!(*c.timeout, DEFAULT_TIMEOUT);
+        assert_eq!(*c.connect_timeout, DEFAULT_CONNECT_TIMEOUT);
+        let Command::Server(s) = Cli::parse_from(["netlab-echo", "server"]).command else {
+            panic!("a server")
+        };
+        assert_eq!(s.bind.port(), DEFAULT_PORT);
+        assert_eq!(*s.idle_timeout, DEFAULT_IDLE_TIMEOUT);
+        let help = Cli::command()
+            .find_subcommand_mut("client")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        assert!(
+            help.contains("[default: 1s]") && help.contains("[default: 3s]"),
+            "{help}"
+        );
     }
 }

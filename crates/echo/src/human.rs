@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use crate::client::{Config, Input, Sink, preview};
 use crate::payload::{self, Body};
-use crate::record::{Outcome, ProbeRecord, Proto, Stats, Summary};
+use netlab_contract::{Outcome, ProbeRecord, Proto, Stats, Summary};
 
 pub struct HumanSink<W: Write> {
     out: W,

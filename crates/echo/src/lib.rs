@@ -3,7 +3,7 @@
 //!
 //! The binary `netlab-echo` is a thin wrapper: [`cli`] parses the command
 //! line, [`server`] serves, [`client`] probes, [`idle`] waits for a signal.
-//! [`record`] is the JSON-lines contract the orchestrator reads back.
+//! The JSON-lines contract the orchestrator reads back is `netlab-contract`.
 
 pub mod cli;
 pub mod client;
@@ -12,6 +12,5 @@ pub mod human;
 pub mod idle;
 pub mod outcome;
 pub mod payload;
-pub mod record;
 pub mod server;
 pub mod stats;

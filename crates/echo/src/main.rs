@@ -92,7 +92,7 @@ fn server_options(args: &ServerArgs) -> server::Options {
         ),
     }
     server::Options {
-        idle_timeout: args.idle_timeout,
+        idle_timeout: *args.idle_timeout,
         max_connections,
         log_requests: args.log_requests,
     }

@@ -2,7 +2,7 @@
 
 use std::io;
 
-use crate::record::Outcome;
+use netlab_contract::Outcome;
 
 /// Why a probe failed: the outcome, the OS error number behind it (if any)
 /// and a sentence for humans.

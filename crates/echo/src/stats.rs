@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
 
-use crate::record::{Outcome, ProbeRecord, Proto, Stats, Summary};
+use netlab_contract::{Outcome, ProbeRecord, Proto, Stats, Summary};
 
 /// Longest duration the percentiles resolve: one hour, in nanoseconds.
 const MAX_NS: u64 = 3_600_000_000_000;

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use common::{Server, client, client_with_stdin, fake};
+use netlab_contract::{Outcome, ProbeRecord, Proto};
 use netlab_echo::payload;
-use netlab_echo::record::{Outcome, ProbeRecord, Proto};
 use serde_json::Value;
 
 fn at(s: &str) -> DateTime<Utc> {

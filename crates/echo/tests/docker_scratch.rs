@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::{BIN, Run, finish};
-use netlab_echo::record::Outcome;
+use netlab_contract::Outcome;
 
 /// Everything one test run created, removed by label on drop.
 struct Stage {

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{BIN, Run, Server, finish};
-use netlab_echo::record::Outcome;
+use netlab_contract::Outcome;
 
 struct Netns {
     name: String,

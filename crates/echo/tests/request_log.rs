@@ -11,9 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use common::{BIN, Server, client};
-use netlab_echo::record::{
-    CloseReason, EXCERPT_BYTES, OpenRecord, Proto, RequestRecord, ServerLine,
-};
+use netlab_contract::{CloseReason, EXCERPT_BYTES, OpenRecord, Proto, RequestRecord, ServerLine};
 
 const WAIT: Duration = Duration::from_secs(5);
 

@@ -112,6 +112,16 @@ pub enum EngineError {
     },
 }
 
+impl EngineError {
+    /// A sidecar's `tc` failed because the kernel lacks the qdisc it asked
+    /// for (iproute2: "Specified qdisc kind is unknown"): `sch_netem` for a
+    /// delay, `sch_tbf` for a rate. The one test for it, so such a kernel is
+    /// reported the same way wherever it shows.
+    pub fn is_missing_qdisc(&self) -> bool {
+        matches!(self, EngineError::SidecarCommand { stderr, .. } if stderr.contains("qdisc kind is unknown"))
+    }
+}
+
 /// Result alias for the engine.
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 
@@ -161,4 +171,21 @@ pub(crate) fn is_removal_in_progress(e: &bollard::errors::Error) -> bool {
 pub(crate) fn io_err(action: impl Into<String>) -> impl FnOnce(std::io::Error) -> EngineError {
     let action = action.into();
     move |source| EngineError::Io { action, source }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_qdisc_is_recognised_by_tcs_words() {
+        let failed = |stderr: &str| EngineError::SidecarCommand {
+            target: "server".into(),
+            command: "tc qdisc add dev eth0 root netem delay 1ms".into(),
+            code: 2,
+            stderr: stderr.into(),
+        };
+        assert!(failed("Error: Specified qdisc kind is unknown.").is_missing_qdisc());
+        assert!(!failed("RTNETLINK answers: Operation not permitted").is_missing_qdisc());
+    }
 }

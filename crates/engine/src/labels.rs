@@ -16,6 +16,9 @@ pub const ROLE: &str = "netlab.role";
 pub const KEEP: &str = "netlab.keep";
 /// Kind of a netlab image (`echo`, `tools`, `python`, `base`).
 pub const IMAGE: &str = "netlab.image";
+/// The scenario a lab host's container was started for (for a reader of
+/// `docker ps`; netlab itself does not filter on it).
+pub const SCENARIO: &str = "netlab.scenario";
 
 /// Identity of a process on a host: stable for its lifetime, never reused
 /// (a recycled pid has a different start time).

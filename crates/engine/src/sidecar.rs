@@ -86,13 +86,11 @@ impl Sidecar {
                 .await?;
             return Ok(true);
         }
-        let err = out.stderr.text();
-        // iproute2 says this when the qdisc module cannot be loaded.
-        if err.contains("Specified qdisc kind is unknown") || err.contains("qdisc kind is unknown")
-        {
+        let err = self.failed(&add, out.exit_code, &out);
+        if err.is_missing_qdisc() {
             return Ok(false);
         }
-        Err(self.failed(&add, out.exit_code, &out))
+        Err(err)
     }
 
     async fn exec<S: AsRef<str>>(&self, argv: &[S]) -> Result<ExecOutput> {

@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use bollard::query_parameters::InspectContainerOptions;
-use netlab_echo::record::Outcome;
+use netlab_contract::Outcome;
 use netlab_engine::{ContainerSpec, EngineError, ExecRequest, ImageKind, Proto};
 
 #[tokio::test(flavor = "multi_thread")]

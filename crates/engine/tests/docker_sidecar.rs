@@ -3,7 +3,7 @@
 mod common;
 
 use bollard::query_parameters::InspectContainerOptions;
-use netlab_echo::record::Outcome;
+use netlab_contract::Outcome;
 use netlab_engine::{EngineError, ImageKind};
 
 #[tokio::test(flavor = "multi_thread")]

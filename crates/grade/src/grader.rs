@@ -58,22 +58,7 @@ impl Grader {
 
     /// One submission, retried once on an infrastructure error.
     pub async fn grade_one(&self, sub: Submission) -> StudentRecord {
-        let mut attempts = 0;
-        let mut retried_after = Vec::new();
-        loop {
-            attempts += 1;
-            let lab = self.attempt(&sub).await;
-            let record = StudentRecord {
-                student: sub.id.clone(),
-                attempts,
-                retried_after: retried_after.clone(),
-                lab,
-            };
-            if !record.has_infra_error() || attempts >= MAX_ATTEMPTS {
-                return record;
-            }
-            retried_after.extend(record.infra_errors());
-        }
+        with_retry(&sub.id, || self.attempt(&sub)).await
     }
 
     async fn attempt(&self, sub: &Submission) -> LabResult {
@@ -118,6 +103,31 @@ impl Grader {
     }
 }
 
+/// Grades with `attempt` until a result has no infrastructure error, at
+/// most [`MAX_ATTEMPTS`] times; the record says why earlier attempts were dropped.
+async fn with_retry<F: Future<Output = LabResult>>(
+    student: &str,
+    mut attempt: impl FnMut() -> F,
+) -> StudentRecord {
+    let mut attempts = 0;
+    let mut retried_after = Vec::new();
+    loop {
+        attempts += 1;
+        let record = StudentRecord {
+            student: student.to_owned(),
+            attempts,
+            retried_after: retried_after.clone(),
+            lab: attempt().await,
+        };
+        // The same errors decide the retry and are its reason, so a retry always says why.
+        let errors = record.lab.infra_errors();
+        if errors.is_empty() || attempts >= MAX_ATTEMPTS {
+            return record;
+        }
+        retried_after.extend(errors);
+    }
+}
+
 /// A lab that could not run at all: every check is `infra_error`.
 fn failed_lab(lab: &Lab, error: &str) -> LabResult {
     use netlab_lab::results::{CheckStatus, ScenarioResult};
@@ -142,7 +152,7 @@ fn failed_lab(lab: &Lab, error: &str) -> LabResult {
                     .map(|c| {
                         netlab_lab::not_graded(
                             c,
-                            CheckStatus::Error,
+                            CheckStatus::InfraError,
                             format!("not measured: {error}"),
                             String::new(),
                         )
@@ -155,5 +165,65 @@ fn failed_lab(lab: &Lab, error: &str) -> LabResult {
             })
             .collect(),
         duration_ms: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One scenario with one check of the given status; `error` is the
+    /// scenario's own infrastructure error.
+    fn lab(status: &str, measured: &str, error: Option<&str>) -> LabResult {
+        serde_json::from_value(serde_json::json!({
+            "name": "handout", "title": "", "description": "", "file": "handout.yaml",
+            "duration_ms": 5, "scenarios": [{
+                "name": "clients", "title": "", "description": "", "probes": [],
+                "duration_ms": 5, "error": error, "notes": [],
+                "checks": [{
+                    "name": "UDP client prints the uppercase reply", "kind": "output",
+                    "status": status, "points": 2, "earned": 0, "measured": measured,
+                    "expected": "", "explanation": ""}]}]
+        }))
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_check_level_infra_error_is_retried_and_named() {
+        let why = "not measured: probe `udp` could not run: exec failed";
+        let mut attempts = [lab("infra_error", why, None), lab("pass", "HELLO", None)].into_iter();
+        let record = with_retry("s001", || std::future::ready(attempts.next().unwrap())).await;
+        assert_eq!(record.attempts, 2);
+        assert_eq!(
+            record.retried_after,
+            [format!(
+                "clients/UDP client prints the uppercase reply: {why}"
+            )]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_scenario_error_is_retried_once_and_named() {
+        let failed = || lab("infra_error", "not measured: no engine", Some("no engine"));
+        let mut calls = 0;
+        let record = with_retry("s001", || {
+            calls += 1;
+            std::future::ready(failed())
+        })
+        .await;
+        assert_eq!((calls, record.attempts), (2, 2));
+        assert_eq!(record.retried_after, ["clients: no engine"]);
+    }
+
+    #[tokio::test]
+    async fn a_student_failure_is_not_retried() {
+        let mut calls = 0;
+        let record = with_retry("s001", || {
+            calls += 1;
+            std::future::ready(lab("crash", "exit code 1", None))
+        })
+        .await;
+        assert_eq!((calls, record.attempts), (1, 1));
+        assert!(record.retried_after.is_empty());
     }
 }

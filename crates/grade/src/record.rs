@@ -16,23 +16,6 @@ pub struct StudentRecord {
 }
 
 impl StudentRecord {
-    /// Some check was not graded because netlab's side failed.
-    pub fn has_infra_error(&self) -> bool {
-        self.lab
-            .scenarios
-            .iter()
-            .any(|s| s.error.is_some() || s.checks.iter().any(|c| c.status == CheckStatus::Error))
-    }
-
-    /// The infrastructure errors of this result, one line each.
-    pub fn infra_errors(&self) -> Vec<String> {
-        self.lab
-            .scenarios
-            .iter()
-            .filter_map(|s| s.error.as_ref().map(|e| format!("{}: {e}", s.name)))
-            .collect()
-    }
-
     /// `(check columns key, status)` of every check: what "identical grades" compares.
     pub fn grades(&self) -> Vec<(String, CheckStatus, f64)> {
         self.lab

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use netlab_echo::record::{
+pub use netlab_contract::{
     Outcome, ProbeRecord, Proto, RequestRecord, Stats, Summary as ProbeSummary,
 };
 pub use netlab_wire::{Dir, Flow, FlowProto, WireEvent, WireKind, WireSummary};
@@ -231,11 +231,12 @@ pub enum CheckStatus {
     /// The check could not be evaluated because the run itself failed (Docker,
     /// a reference host): not the student's fault, never graded. JSON: `infra_error`.
     #[serde(rename = "infra_error", alias = "error")]
-    Error,
+    InfraError,
 }
 
 impl CheckStatus {
-    /// The JSON name: `pass`, `fail`, `unsupported`, `timeout`, `crash`, `infra_error`.
+    /// The name in the JSON report (its serde form): `pass`, `fail`,
+    /// `unsupported`, `timeout`, `crash`, `infra_error`.
     pub fn name(self) -> &'static str {
         match self {
             CheckStatus::Pass => "pass",
@@ -243,7 +244,20 @@ impl CheckStatus {
             CheckStatus::Unsupported => "unsupported",
             CheckStatus::Timeout => "timeout",
             CheckStatus::Crash => "crash",
-            CheckStatus::Error => "infra_error",
+            CheckStatus::InfraError => "infra_error",
+        }
+    }
+
+    /// The label every human format shows (terminal, Markdown, HTML,
+    /// Gradescope); the README and docs/reports.md use the same words.
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "PASS",
+            CheckStatus::Fail => "FAIL",
+            CheckStatus::Unsupported => "UNSUPPORTED",
+            CheckStatus::Timeout => "TIMEOUT",
+            CheckStatus::Crash => "CRASH",
+            CheckStatus::InfraError => "INFRA ERROR",
         }
     }
 }
@@ -290,13 +304,35 @@ pub struct ScenarioResult {
     /// Wall time of the scenario, milliseconds.
     pub duration_ms: u64,
     /// An infrastructure failure that stopped the scenario (its checks are
-    /// then `error`).
+    /// then `infra_error`).
     pub error: Option<String>,
     /// Notes the run adds for the reader (e.g. "netem unsupported here").
     pub notes: Vec<String>,
     /// The packet capture of the scenario (`netlab run --capture`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture: Option<CaptureSummary>,
+}
+
+impl ScenarioResult {
+    /// netlab's side failed here: the scenario could not run, or some check
+    /// could not be graded (e.g. its probe could not run).
+    pub fn is_infra(&self) -> bool {
+        !self.infra_errors().is_empty()
+    }
+
+    /// Every infrastructure error, one line each: the scenario's own
+    /// (`clients: ...`; its checks all repeat it, so they are not listed),
+    /// else each check that could not be graded (`clients/CHECK: MEASURED`).
+    pub fn infra_errors(&self) -> Vec<String> {
+        if let Some(e) = &self.error {
+            return vec![format!("{}: {e}", self.name)];
+        }
+        self.checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::InfraError)
+            .map(|c| format!("{}/{}: {}", self.name, c.name, c.measured))
+            .collect()
+    }
 }
 
 /// A scenario's packet capture: where the pcap is and what it shows.
@@ -326,6 +362,44 @@ pub struct LabResult {
     pub file: String,
     pub scenarios: Vec<ScenarioResult>,
     pub duration_ms: u64,
+}
+
+impl LabResult {
+    /// The infrastructure errors of every scenario ([`ScenarioResult::infra_errors`]).
+    pub fn infra_errors(&self) -> Vec<String> {
+        self.scenarios
+            .iter()
+            .flat_map(ScenarioResult::infra_errors)
+            .collect()
+    }
+}
+
+/// What a set of results amounts to: the one policy behind the exit status
+/// of `netlab run` and `netlab grade` and behind grade's retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every check passed.
+    Passed,
+    /// Every check was graded and at least one did not pass.
+    ChecksFailed,
+    /// Something could not be graded because netlab's side failed; this
+    /// outranks failed checks, which may only be its consequence.
+    Infra,
+}
+
+impl Verdict {
+    pub fn of<'a>(labs: impl IntoIterator<Item = &'a LabResult>) -> Verdict {
+        let mut verdict = Verdict::Passed;
+        for s in labs.into_iter().flat_map(|l| &l.scenarios) {
+            if s.is_infra() {
+                return Verdict::Infra;
+            }
+            if s.checks.iter().any(|c| c.status != CheckStatus::Pass) {
+                verdict = Verdict::ChecksFailed;
+            }
+        }
+        verdict
+    }
 }
 
 /// Totals over a set of checks; the JSON report's top-level `summary`.
@@ -360,7 +434,7 @@ impl Totals {
             } else {
                 t.failed += 1;
             }
-            if check.status == CheckStatus::Error {
+            if check.status == CheckStatus::InfraError {
                 t.infra_errors += 1;
             }
         }
@@ -369,5 +443,114 @@ impl Totals {
 
     pub fn all_passed(&self) -> bool {
         self.failed == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(name: &str, status: CheckStatus, measured: &str) -> CheckResult {
+        CheckResult {
+            name: name.into(),
+            kind: "outcome".into(),
+            status,
+            points: 1.0,
+            earned: if status == CheckStatus::Pass {
+                1.0
+            } else {
+                0.0
+            },
+            measured: measured.into(),
+            expected: String::new(),
+            explanation: String::new(),
+            probes: Vec::new(),
+        }
+    }
+
+    fn lab(error: Option<&str>, checks: Vec<CheckResult>) -> LabResult {
+        LabResult {
+            name: "lab".into(),
+            title: String::new(),
+            description: String::new(),
+            file: "lab.yaml".into(),
+            scenarios: vec![ScenarioResult {
+                name: "sc".into(),
+                title: String::new(),
+                description: String::new(),
+                probes: Vec::new(),
+                runs: Vec::new(),
+                servers: Vec::new(),
+                checks,
+                duration_ms: 0,
+                error: error.map(str::to_owned),
+                notes: Vec::new(),
+                capture: None,
+            }],
+            duration_ms: 0,
+        }
+    }
+
+    #[test]
+    fn status_names_are_the_serde_names() {
+        use CheckStatus::*;
+        for status in [Pass, Fail, Unsupported, Timeout, Crash, InfraError] {
+            let json = serde_json::to_value(status).unwrap();
+            assert_eq!(json, status.name());
+            assert_eq!(serde_json::from_value::<CheckStatus>(json).unwrap(), status);
+        }
+        // Reports written before the rename still read.
+        assert_eq!(
+            serde_json::from_str::<CheckStatus>(r#""error""#).unwrap(),
+            InfraError
+        );
+    }
+
+    #[test]
+    fn verdicts() {
+        let pass = || check("a", CheckStatus::Pass, "");
+        assert_eq!(Verdict::of(&[lab(None, vec![pass()])]), Verdict::Passed);
+        assert_eq!(Verdict::of(&[]), Verdict::Passed);
+        for status in [
+            CheckStatus::Fail,
+            CheckStatus::Unsupported,
+            CheckStatus::Timeout,
+            CheckStatus::Crash,
+        ] {
+            let l = lab(None, vec![pass(), check("b", status, "")]);
+            assert_eq!(Verdict::of([&l]), Verdict::ChecksFailed, "{status:?}");
+            assert!(l.infra_errors().is_empty());
+        }
+    }
+
+    #[test]
+    fn a_check_that_could_not_be_graded_is_infra_and_named() {
+        let failed = check("b", CheckStatus::Fail, "");
+        let infra = check(
+            "c",
+            CheckStatus::InfraError,
+            "not measured: probe `p` could not run",
+        );
+        let l = lab(None, vec![failed, infra]);
+        assert_eq!(Verdict::of([&l]), Verdict::Infra);
+        assert_eq!(
+            l.infra_errors(),
+            ["sc/c: not measured: probe `p` could not run"]
+        );
+    }
+
+    #[test]
+    fn a_scenario_error_is_one_line_even_without_checks() {
+        let l = lab(Some("no engine"), Vec::new());
+        assert_eq!(Verdict::of([&l]), Verdict::Infra);
+        let checks = vec![check(
+            "c",
+            CheckStatus::InfraError,
+            "not measured: no engine",
+        )];
+        assert_eq!(
+            lab(Some("no engine"), checks).infra_errors(),
+            ["sc: no engine"]
+        );
     }
 }

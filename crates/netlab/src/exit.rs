@@ -3,6 +3,8 @@
 
 use std::process::ExitCode;
 
+use netlab_lab::results::Verdict;
+
 /// Every check passed (or, for `validate`/`clean`/`images`, the command succeeded).
 pub const OK: u8 = 0;
 /// The run completed but at least one check failed.
@@ -13,6 +15,15 @@ pub const USAGE: u8 = 2;
 pub const INFRA: u8 = 3;
 /// Interrupted by SIGINT/SIGTERM; everything the run created was removed.
 pub const INTERRUPTED: u8 = 130;
+
+/// The status of a run that completed: 0, 1, or 3 when netlab's side failed.
+pub fn of(verdict: Verdict) -> ExitCode {
+    ExitCode::from(match verdict {
+        Verdict::Passed => OK,
+        Verdict::ChecksFailed => CHECKS_FAILED,
+        Verdict::Infra => INFRA,
+    })
+}
 
 /// An error that ends `netlab` with a documented status.
 #[derive(Debug, thiserror::Error)]

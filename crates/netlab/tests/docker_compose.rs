@@ -56,7 +56,12 @@ fn docker_compose_brings_up_a_server_that_answers_the_client() {
         "netlab images failed (is netlab-echo built next to netlab?): {}",
         String::from_utf8_lossy(&images.stderr)
     );
-    assert!(String::from_utf8_lossy(&images.stdout).contains("tagged netlab/echo:latest"));
+    // compose.yaml names this tag.
+    let latest = format!(
+        "tagged {}:latest",
+        netlab_engine::ImageKind::Echo.repository()
+    );
+    assert!(String::from_utf8_lossy(&images.stdout).contains(&latest));
 
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -99,7 +104,8 @@ fn docker_compose_brings_up_a_server_that_answers_the_client() {
             "ps",
             "-q",
             "--filter",
-            "label=netlab.run=compose",
+            // compose.yaml's value.
+            &format!("label={}=compose", netlab_engine::labels::RUN),
             "--filter",
         ])
         .arg(format!("label=com.docker.compose.project={}", p.name))

@@ -81,7 +81,7 @@ fn earned(run: &Run<'_>, key: &(String, String, String)) -> String {
         .flat_map(|s| &s.checks)
         .find(|c| c.name == key.2);
     match check {
-        Some(c) if c.status == CheckStatus::Error => String::new(),
+        Some(c) if c.status == CheckStatus::InfraError => String::new(),
         Some(c) => points(c.earned),
         None => points(0.0),
     }

@@ -146,7 +146,12 @@ pub fn labs() -> Vec<LabResult> {
         runs: vec![],
         servers: vec![],
         checks: vec![
-            check("refused, \"RST\" | <fast>", CheckStatus::Error, 2.0, 0.0),
+            check(
+                "refused, \"RST\" | <fast>",
+                CheckStatus::InfraError,
+                2.0,
+                0.0,
+            ),
             check("delay 50ms", CheckStatus::Unsupported, 1.0, 0.0),
         ],
         duration_ms: 700,

@@ -1,7 +1,7 @@
 //! Number, duration and text formatting shared by every reporter, so a figure
 //! reads the same in the terminal, the feedback page and the gradebook.
 
-use netlab_lab::results::{CheckStatus, Totals};
+use netlab_lab::results::Totals;
 
 /// A duration in microseconds in human form with about three significant
 /// digits: `842 µs`, `12.5 µs`, `1.23 ms`, `45.6 ms`, `2.35 s`.
@@ -59,18 +59,6 @@ fn trim_decimals(s: String) -> String {
     let t = s.trim_end_matches('0').trim_end_matches('.');
     // "-0" after rounding a tiny negative reads as a bug; show 0.
     if t == "-0" { "0".into() } else { t.into() }
-}
-
-/// The word shown for a check's status in every human format.
-pub fn status_label(status: CheckStatus) -> &'static str {
-    match status {
-        CheckStatus::Pass => "PASS",
-        CheckStatus::Fail => "FAIL",
-        CheckStatus::Unsupported => "UNSUPPORTED",
-        CheckStatus::Timeout => "TIMEOUT",
-        CheckStatus::Crash => "CRASH",
-        CheckStatus::Error => "INFRA ERROR",
-    }
 }
 
 /// The name a value has in the JSON contract (`udp`, `refused`, ...), so the
@@ -180,7 +168,7 @@ mod tests {
 
     #[test]
     fn wire_names_match_the_json_contract() {
-        use netlab_lab::results::{Outcome, Proto};
+        use netlab_lab::results::{CheckStatus, Outcome, Proto};
         assert_eq!(wire_name(&Proto::Tcp), "tcp");
         assert_eq!(wire_name(&Outcome::Unreachable), "unreachable");
         assert_eq!(wire_name(&CheckStatus::Unsupported), "unsupported");

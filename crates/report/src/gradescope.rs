@@ -56,11 +56,11 @@ impl Gradescope {
     fn test(&self, number: String, lab: &str, s: &ScenarioResult, c: &CheckResult) -> Test {
         let mut output = format!(
             "{}\nMeasured: {}\nExpected: {}\n",
-            crate::fmt::status_label(c.status),
+            c.status.label(),
             c.measured,
             c.expected
         );
-        if let (CheckStatus::Error, Some(e)) = (c.status, &s.error) {
+        if let (CheckStatus::InfraError, Some(e)) = (c.status, &s.error) {
             output.push_str(&format!("The run failed: {e}\n"));
         }
         if !c.explanation.trim().is_empty() {

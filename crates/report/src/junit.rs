@@ -62,16 +62,16 @@ fn case(classname: &str, s: &ScenarioResult, c: &CheckResult) -> TestCase {
     let evidence = format!("measured: {}; expected: {}", c.measured, c.expected);
     let status = match c.status {
         CheckStatus::Pass => TestCaseStatus::success(),
-        CheckStatus::Fail => non_success(NonSuccessKind::Failure, "fail", evidence),
-        CheckStatus::Unsupported => non_success(NonSuccessKind::Failure, "unsupported", evidence),
-        CheckStatus::Timeout => non_success(NonSuccessKind::Failure, "timeout", evidence),
-        CheckStatus::Crash => non_success(NonSuccessKind::Failure, "crash", evidence),
-        CheckStatus::Error => {
+        CheckStatus::Fail
+        | CheckStatus::Unsupported
+        | CheckStatus::Timeout
+        | CheckStatus::Crash => non_success(NonSuccessKind::Failure, c.status.name(), evidence),
+        CheckStatus::InfraError => {
             let msg = match &s.error {
                 Some(e) => format!("{e} ({evidence})"),
                 None => evidence,
             };
-            non_success(NonSuccessKind::Error, "infra_error", msg)
+            non_success(NonSuccessKind::Error, c.status.name(), msg)
         }
     };
     let mut case = TestCase::new(format!("{}::{}", s.name, c.name), status);

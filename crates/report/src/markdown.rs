@@ -219,15 +219,17 @@ fn stats_line(s: &Stats) -> String {
     )
 }
 
-fn verdict(status: CheckStatus) -> &'static str {
-    match status {
-        CheckStatus::Pass => "✅ PASS",
-        CheckStatus::Fail => "❌ FAIL",
-        CheckStatus::Unsupported => "⚠️ UNSUPPORTED",
-        CheckStatus::Timeout => "⏱️ TIMEOUT",
-        CheckStatus::Crash => "💥 CRASH",
-        CheckStatus::Error => "⛔ NOT GRADED (netlab error)",
-    }
+/// The status's label behind an emoji, so a feedback file reads at a glance.
+fn verdict(status: CheckStatus) -> String {
+    let emoji = match status {
+        CheckStatus::Pass => "✅",
+        CheckStatus::Fail => "❌",
+        CheckStatus::Unsupported => "⚠️",
+        CheckStatus::Timeout => "⏱️",
+        CheckStatus::Crash => "💥",
+        CheckStatus::InfraError => "⛔",
+    };
+    format!("{emoji} {}", status.label())
 }
 
 fn paragraph(out: &mut String, text: &str) {
@@ -308,9 +310,7 @@ mod tests {
     fn untrusted_text_is_escaped() {
         let md = alice();
         assert!(
-            md.contains(
-                r#"| refused, "RST" \| &lt;fast&gt; | ⛔ NOT GRADED (netlab error) | 0/2 |"#
-            ),
+            md.contains(r#"| refused, "RST" \| &lt;fast&gt; | ⛔ INFRA ERROR | 0/2 |"#),
             "{md}"
         );
         let mut labs = fixtures::labs();

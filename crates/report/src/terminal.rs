@@ -8,9 +8,7 @@ use netlab_lab::results::{
     CaptureSummary, CheckStatus, LabResult, ProbeRun, ScenarioResult, Stats, Totals,
 };
 
-use crate::fmt::{
-    capture_lines, micros, millis, percent, points, score_line, status_label, wire_name, wrap,
-};
+use crate::fmt::{capture_lines, micros, millis, percent, points, score_line, wire_name, wrap};
 use crate::{Exporter, ReportError, Run};
 
 pub(crate) const DEFAULT_WIDTH: u16 = 100;
@@ -226,7 +224,7 @@ impl Terminal {
     }
 
     fn status_cell(&self, status: CheckStatus) -> Cell {
-        let cell = Cell::new(status_label(status));
+        let cell = Cell::new(status.label());
         if !self.color {
             return cell;
         }
@@ -235,7 +233,7 @@ impl Terminal {
             CheckStatus::Fail => Color::Red,
             CheckStatus::Unsupported | CheckStatus::Timeout => Color::Yellow,
             CheckStatus::Crash => Color::Red,
-            CheckStatus::Error => Color::Magenta,
+            CheckStatus::InfraError => Color::Magenta,
         };
         cell.fg(color).add_attribute(Attribute::Bold)
     }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use netlab_echo::record::ServerLine;
+use netlab_contract::ServerLine;
 use netlab_engine::Sidecar;
 use netlab_lab::Scenario;
 use netlab_lab::results::{Contact, ProgramOutput};

@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use netlab_engine::{Container, ContainerSpec, EngineError, NetAttach, Proto as EngineProto};
+use netlab_engine::{
+    Container, ContainerSpec, EngineError, NetAttach, Proto as EngineProto, labels,
+};
 use netlab_lab::{Host, Proto, Readiness, Scenario};
 
 use crate::RunError;
@@ -69,7 +71,7 @@ fn spec(ctx: &Ctx<'_>, scenario: &Scenario, host: &Host) -> Result<ContainerSpec
         });
     }
     spec.labels
-        .push(("netlab.scenario".into(), scenario.name.clone()));
+        .push((labels::SCENARIO.into(), scenario.name.clone()));
     if host.role.is_some() {
         let Some(sub) = ctx.submission else {
             return Err(RunError::NoSubmission {

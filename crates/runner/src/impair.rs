@@ -9,9 +9,6 @@ use netlab_lab::Impairment;
 
 use crate::RunError;
 
-/// tc's answer when a qdisc's kernel module is missing.
-const UNKNOWN_QDISC: &str = "qdisc kind is unknown";
-
 /// What applying an impairment came to.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Applied {
@@ -33,9 +30,7 @@ pub(crate) async fn apply(sidecar: &Sidecar, imp: &Impairment) -> Result<Applied
     for cmd in tc_commands(imp, &links) {
         if let Err(e) = sidecar.run(&cmd).await {
             return match e {
-                EngineError::SidecarCommand { ref stderr, .. }
-                    if stderr.contains(UNKNOWN_QDISC) =>
-                {
+                EngineError::SidecarCommand { ref stderr, .. } if e.is_missing_qdisc() => {
                     Ok(Applied::Unsupported(format!(
                         "{} on {} needs a qdisc this kernel lacks (`{}`: {stderr}); the scenario's probes were not run",
                         describe(imp),

@@ -4,8 +4,8 @@
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
+use netlab_contract::{Line, Outcome, ProbeRecord};
 use netlab_echo::clock::{Stamp, rfc3339};
-use netlab_echo::record::{Line, Outcome, ProbeRecord};
 use netlab_echo::stats::{Strays, summarize};
 use netlab_engine::{Container, ExecOutput, ExecRequest};
 use netlab_lab::Probe;
@@ -173,7 +173,7 @@ fn cut_off(run: &mut ProbeRun, probe: &Probe, waited: Duration, started: Stamp) 
 mod tests {
     use std::time::Duration;
 
-    use netlab_echo::record::{Outcome, ProbeRecord, Proto};
+    use netlab_contract::{Outcome, ProbeRecord, Proto};
     use netlab_lab::{Connection, Payload, Probe};
 
     use super::{Strays, empty, merge, summarize};

@@ -295,7 +295,7 @@ async fn run_probes(
 fn not_evaluated(check: &netlab_lab::Check, error: &str) -> CheckResult {
     netlab_lab::not_graded(
         check,
-        CheckStatus::Error,
+        CheckStatus::InfraError,
         format!("not measured: {error}"),
         String::new(),
     )

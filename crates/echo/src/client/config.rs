@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::cli::{ClientArgs, Connection};
 use crate::payload::{self, Body};
-use crate::record::Proto;
+use netlab_contract::Proto;
 
 /// Largest UDP payload over IPv4 (65,535 - 20 IP - 8 UDP).
 pub const MAX_UDP_PAYLOAD: usize = 65_507;
@@ -93,8 +93,8 @@ impl Config {
             port,
             count: args.count,
             interval: args.interval,
-            timeout: args.timeout,
-            connect_timeout: args.connect_timeout,
+            timeout: *args.timeout,
+            connect_timeout: *args.connect_timeout,
             dns_timeout: args.dns_timeout,
             warmup: args.warmup,
             input,

@@ -20,8 +20,8 @@ pub use config::{Config, Input, UsageError};
 use crate::clock::{self, Stamp};
 use crate::outcome::Failure;
 use crate::payload::{self, Body};
-use crate::record::{Outcome, ProbeRecord, Proto, Summary};
 use crate::stats::{self, Strays};
+use netlab_contract::{Outcome, ProbeRecord, Proto, Summary};
 
 /// Where probe records and the summary go.
 pub trait Sink {
@@ -32,7 +32,7 @@ pub trait Sink {
     fn summary(&mut self, summary: &Summary) -> io::Result<()>;
 }
 
-/// `--json`: one [`crate::record::Line`] per line, flushed as it is written.
+/// `--json`: one [`netlab_contract::Line`] per line, flushed as it is written.
 pub struct JsonSink<W: io::Write>(pub W);
 
 impl<W: io::Write> Sink for JsonSink<W> {
@@ -40,15 +40,15 @@ impl<W: io::Write> Sink for JsonSink<W> {
         Ok(())
     }
     fn probe(&mut self, record: &ProbeRecord, _: Option<&[u8]>) -> io::Result<()> {
-        self.line(&crate::record::Line::Probe(record.clone()))
+        self.line(&netlab_contract::Line::Probe(record.clone()))
     }
     fn summary(&mut self, summary: &Summary) -> io::Result<()> {
-        self.line(&crate::record::Line::Summary(summary.clone()))
+        self.line(&netlab_contract::Line::Summary(summary.clone()))
     }
 }
 
 impl<W: io::Write> JsonSink<W> {
-    fn line(&mut self, line: &crate::record::Line) -> io::Result<()> {
+    fn line(&mut self, line: &netlab_contract::Line) -> io::Result<()> {
         serde_json::to_writer(&mut self.0, line)?;
         self.0.write_all(b"\n")?;
         self.0.flush()

@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::outcome::Failure;
-use crate::record::Outcome;
+use netlab_contract::Outcome;
 
 pub struct Resolver {
     host: String,

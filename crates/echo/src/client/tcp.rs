@@ -17,8 +17,8 @@ use crate::cli::Connection;
 use crate::clock::Stamp;
 use crate::outcome::Failure;
 use crate::payload;
-use crate::record::Outcome;
 use crate::stats::Strays;
+use netlab_contract::Outcome;
 
 pub struct Tcp {
     mode: Connection,

@@ -13,8 +13,8 @@ use super::{Exchange, Transport, mismatch};
 use crate::clock::Stamp;
 use crate::outcome::{self, Failure};
 use crate::payload;
-use crate::record::Outcome;
 use crate::stats::Strays;
+use netlab_contract::Outcome;
 
 pub struct Udp {
     timeout: Duration,

@@ -25,7 +25,7 @@ pub struct Options {
     /// Open TCP connections at most; at the cap the one idle the longest
     /// is closed for each new client.
     pub max_connections: usize,
-    /// One JSON line per request on stdout ([`crate::record::ServerLine`]).
+    /// One JSON line per request on stdout ([`netlab_contract::ServerLine`]).
     pub log_requests: bool,
 }
 

@@ -12,7 +12,7 @@ use chrono::Utc;
 
 use super::log;
 use crate::clock;
-use crate::record::{EXCERPT_BYTES, Proto, RequestRecord, ServerLine};
+use netlab_contract::{EXCERPT_BYTES, Proto, RequestRecord, ServerLine};
 
 /// Bytes of a request kept for its log line: the excerpt plus one, to see
 /// whether the cut splits a character.

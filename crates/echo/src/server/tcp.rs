@@ -39,7 +39,7 @@ use super::reqlog::{Held, RequestLog};
 use super::throttle::{Kind, Throttle};
 use crate::clock;
 use crate::payload;
-use crate::record::{CloseReason, CloseRecord, OpenRecord, Proto, ServerLine};
+use netlab_contract::{CloseReason, CloseRecord, OpenRecord, Proto, ServerLine};
 
 /// Read size. A connection holds a buffer only while a chunk is in flight.
 const CHUNK: usize = 16 * 1024;

@@ -11,7 +11,7 @@ use super::reqlog::{Held, RequestLog};
 use super::throttle::{Kind, Throttle};
 use super::{ERROR_PAUSE, log};
 use crate::payload;
-use crate::record::Proto;
+use netlab_contract::Proto;
 
 pub fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
     UdpSocket::bind(addr)

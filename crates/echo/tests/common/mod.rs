@@ -10,7 +10,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use netlab_echo::record::{Line, ProbeRecord, Summary};
+use netlab_contract::{Line, ProbeRecord, Summary};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_netlab-echo");
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use bollard::query_parameters::CreateImageOptionsBuilder;
 use futures_util::StreamExt;
 
-use super::{ImageEvent, Progress, short_hash};
+use super::{BASE, ImageEvent, Progress, image_tag, short_hash};
 use crate::docker::Engine;
 use crate::error::Result;
 
@@ -31,10 +31,8 @@ const RECIPE: &[u8] = b"minbase-v2";
 /// `netlab/base:bookworm-<12 hex of the recipe and package list>`.
 pub(crate) fn offline_tag() -> String {
     let list = BASE_PACKAGES.join(",");
-    format!(
-        "netlab/base:bookworm-{}",
-        short_hash(&[RECIPE, list.as_bytes()])
-    )
+    let hash = short_hash(&[RECIPE, list.as_bytes()]);
+    image_tag(BASE, &format!("bookworm-{hash}"))
 }
 
 impl Engine {
@@ -53,9 +51,7 @@ impl Engine {
         if let Some(base) = self.local_base().await? {
             return Ok(base);
         }
-        progress.emit(ImageEvent::Start {
-            image: "base".into(),
-        });
+        progress.emit(ImageEvent::Start { image: BASE.into() });
         if self.try_pull(progress).await
             && let Some(id) = self.image_id(UPSTREAM).await?
         {
@@ -75,7 +71,7 @@ impl Engine {
         if std::env::var_os("NETLAB_OFFLINE").is_some() {
             return false;
         }
-        progress.step("base", format!("pulling {UPSTREAM}"));
+        progress.step(BASE, format!("pulling {UPSTREAM}"));
         let opts = CreateImageOptionsBuilder::default()
             .from_image("debian")
             .tag("bookworm-slim")
@@ -91,14 +87,14 @@ impl Engine {
             Ok(Ok(())) => true,
             Ok(Err(e)) => {
                 progress.step(
-                    "base",
+                    BASE,
                     format!("pull failed ({e}); building the base offline"),
                 );
                 false
             }
             Err(_) => {
                 progress.step(
-                    "base",
+                    BASE,
                     format!("pull unanswered after {PULL_TIMEOUT:?}; building the base offline"),
                 );
                 false

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use bollard::query_parameters::BuildImageOptionsBuilder;
 use futures_util::StreamExt;
 
-use super::{ImageKind, Progress, short_hash};
+use super::{ImageKind, Progress, image_tag, short_hash};
 use crate::docker::Engine;
 use crate::error::{EngineError, Result};
 use crate::labels;
@@ -26,7 +26,7 @@ fn dockerfile(kind: ImageKind) -> &'static str {
 /// Tag of a Debian-based image: its Dockerfile and the base image's id.
 pub(crate) fn debian_tag(kind: ImageKind, base_id: &str) -> String {
     let hash = short_hash(&[dockerfile(kind).as_bytes(), base_id.as_bytes()]);
-    format!("netlab/{}:{hash}", kind.name())
+    image_tag(kind.name(), &hash)
 }
 
 /// A tar build context: the Dockerfile plus extra files (path, mode, bytes).

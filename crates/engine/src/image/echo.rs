@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{ImageEvent, ImageKind, Progress, build_lock, dockerfile, short_hash};
+use super::{ImageEvent, ImageKind, Progress, build_lock, dockerfile, image_tag, short_hash};
 use crate::docker::Engine;
 use crate::error::{EngineError, Result};
 
@@ -16,11 +16,9 @@ async fn read_bin(bin: &Path) -> Result<Vec<u8>> {
         })
 }
 
-fn tag_of(binary: &[u8]) -> String {
-    format!(
-        "netlab/echo:{}",
-        short_hash(&[binary, dockerfile::ECHO.as_bytes()])
-    )
+pub(super) fn tag_of(binary: &[u8]) -> String {
+    let hash = short_hash(&[binary, dockerfile::ECHO.as_bytes()]);
+    image_tag(ImageKind::Echo.name(), &hash)
 }
 
 /// `netlab/echo:<12 hex of sha256(binary, Dockerfile)>`.

@@ -48,6 +48,27 @@ impl ImageKind {
             ImageKind::Python => "python",
         }
     }
+
+    /// `netlab/echo`, ...: the repository of its tags (`compose.yaml` names
+    /// its `:latest`).
+    pub fn repository(self) -> String {
+        repository(self.name())
+    }
+}
+
+/// Name of the offline Debian base image (also its `netlab.image` label
+/// value and its name in progress events).
+pub(crate) const BASE: &str = "base";
+
+/// The one place image names are made: `netlab/<name>`, for the kinds and
+/// for the offline Debian base ([`BASE`]).
+fn repository(name: &str) -> String {
+    format!("netlab/{name}")
+}
+
+/// `netlab/<name>:<tag>`.
+pub(crate) fn image_tag(name: &str, tag: &str) -> String {
+    format!("{}:{tag}", repository(name))
 }
 
 /// Progress of an image build, for a progress bar.
@@ -269,4 +290,19 @@ pub(crate) async fn build_lock() -> Result<std::fs::File> {
     .map_err(|e| std::io::Error::other(e.to_string()))
     .and_then(|r| r)
     .map_err(crate::error::io_err(action))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_image_is_named_netlab_slash_its_name() {
+        assert_eq!(ImageKind::Echo.repository(), "netlab/echo");
+        assert!(echo::tag_of(b"bin").starts_with("netlab/echo:"));
+        assert!(
+            dockerfile::debian_tag(ImageKind::Python, "sha256:1").starts_with("netlab/python:")
+        );
+        assert!(base::offline_tag().starts_with("netlab/base:bookworm-"));
+    }
 }

@@ -12,7 +12,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 
 use super::base::BASE_PACKAGES;
-use super::{ImageEvent, Progress, mirror};
+use super::{BASE, ImageEvent, Progress, mirror};
 use crate::docker::Engine;
 use crate::error::{EngineError, Result, io_err};
 use crate::labels;
@@ -31,7 +31,7 @@ impl Engine {
     async fn import_rootfs(&self, root: &Path, tag: &str, progress: &Progress) -> Result<()> {
         let (repo, version) = tag.split_once(':').unwrap_or((tag, "latest"));
         let changes = vec![
-            format!("LABEL {}=base", labels::IMAGE),
+            format!("LABEL {}={BASE}", labels::IMAGE),
             "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
             r#"CMD ["/bin/bash"]"#.to_string(),
         ];
@@ -41,7 +41,7 @@ impl Engine {
             .tag(version)
             .changes(changes)
             .build();
-        progress.step("base", "importing the rootfs into the engine");
+        progress.step(BASE, "importing the rootfs into the engine");
         let (tx, rx) = mpsc::channel::<std::io::Result<Vec<u8>>>(4);
         let root = root.to_path_buf();
         let p = progress.clone();
@@ -78,7 +78,7 @@ async fn debootstrap(dir: &Path, progress: &Progress) -> Result<()> {
     let exe = find_debootstrap().ok_or(EngineError::DebootstrapMissing)?;
     let mirror = mirror::debian_mirror()?;
     progress.step(
-        "base",
+        BASE,
         format!("debootstrap {SUITE} from {mirror} (about a minute, ~170 MB)"),
     );
     let mut child = tokio::process::Command::new(exe)
@@ -104,7 +104,7 @@ async fn debootstrap(dir: &Path, progress: &Progress) -> Result<()> {
         };
         if let Some(line) = line {
             if let Some(step) = line.strip_prefix("I: ") {
-                progress.step("base", format!("debootstrap: {step}"));
+                progress.step(BASE, format!("debootstrap: {step}"));
             }
             tail.push(line);
             if tail.len() > 30 {
@@ -162,7 +162,7 @@ impl Write for ChunkWriter<'_> {
             .blocking_send(Ok(chunk))
             .map_err(|_| std::io::Error::other("the engine stopped reading the image"))?;
         self.progress.emit(ImageEvent::Bytes {
-            image: "base".into(),
+            image: BASE.into(),
             done: self.sent,
             total: Some(self.total.max(self.sent)),
         });

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder};
-use netlab_echo::record::{Line, ProbeRecord};
+use netlab_contract::{Line, ProbeRecord};
 use netlab_engine::{
     Container, ContainerSpec, Engine, ExecRequest, ImageKind, ImageSources, NetworkInfo, Progress,
     Run, RunGuard,
@@ -150,7 +150,7 @@ pub fn probes(stdout: &str) -> Vec<ProbeRecord> {
 
 /// Containers and networks still labelled with `run_id`.
 pub async fn leftovers(engine: &Engine, run_id: &str) -> (usize, usize) {
-    let label = format!("netlab.run={run_id}");
+    let label = format!("{}={run_id}", netlab_engine::labels::RUN);
     let filters = HashMap::from([("label", vec![label.as_str()])]);
     let c = engine
         .docker()

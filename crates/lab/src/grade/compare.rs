@@ -129,7 +129,7 @@ mod tests {
         let mut rs = runs();
         rs[1].infra_error = Some("exec failed".into());
         let r = crate::evaluate(&cmp(Metric::Rtt, Some(1.2), None), &rs);
-        assert_eq!(r.status, CheckStatus::Error);
+        assert_eq!(r.status, CheckStatus::InfraError);
         assert_eq!(r.measured, "probe `tcp` could not run: exec failed");
         assert_eq!(r.expected, "ratio ≥ 1.2");
     }

@@ -1,5 +1,5 @@
 //! Grading: one check against the probe runs of its scenario. Pure logic; a
-//! probe that could not run, or left no data, makes the check `error`, never `pass`.
+//! probe that could not run, or left no data, makes the check `infra_error`, never `pass`.
 
 mod compare;
 mod fmt;
@@ -52,7 +52,7 @@ impl Verdict {
 
     pub fn error(measured: String, expected: String) -> Self {
         Verdict {
-            status: CheckStatus::Error,
+            status: CheckStatus::InfraError,
             measured,
             expected,
             unmeasured: true,
@@ -315,7 +315,7 @@ mod tests {
     #[test]
     fn a_probe_that_did_not_run_is_an_error() {
         let r = crate::evaluate(&loss(), &[]);
-        assert_eq!(r.status, CheckStatus::Error);
+        assert_eq!(r.status, CheckStatus::InfraError);
         assert_eq!(r.measured, "probe `udp` did not run");
         assert_eq!(r.expected, "loss ≤ 100%");
         assert_eq!((r.points, r.earned), (2.0, 0.0));
@@ -325,7 +325,7 @@ mod tests {
     fn no_summary_is_an_error_even_if_records_look_fine() {
         let recs = vec![rec(1, Outcome::Ok, Some(100.0))];
         let r = crate::evaluate(&loss(), &[run("udp", recs.clone(), None)]);
-        assert_eq!(r.status, CheckStatus::Error);
+        assert_eq!(r.status, CheckStatus::InfraError);
         assert_eq!(
             r.measured,
             "probe `udp` ended without a summary (client crashed?)"
@@ -333,7 +333,7 @@ mod tests {
         let mut cut = run("udp", recs, None);
         cut.deadline_hit = true;
         let r = crate::evaluate(&loss(), &[cut]);
-        assert_eq!(r.status, CheckStatus::Error);
+        assert_eq!(r.status, CheckStatus::InfraError);
         assert_eq!(
             r.measured,
             "probe `udp` was cut off by the scenario deadline"
@@ -346,7 +346,7 @@ mod tests {
         let mut bad = run("udp", recs.clone(), Some(udp_summary(&recs)));
         bad.infra_error = Some("exec: no such container".into());
         let r = crate::evaluate(&loss(), &[bad]);
-        assert_eq!(r.status, CheckStatus::Error);
+        assert_eq!(r.status, CheckStatus::InfraError);
         assert_eq!(r.kind, "loss");
         assert_eq!(r.explanation, "because");
     }
@@ -369,7 +369,7 @@ mod tests {
     #[test]
     fn no_records_is_an_error() {
         let r = crate::evaluate(&loss(), &[run("udp", vec![], Some(udp_summary(&[])))]);
-        assert_eq!(r.status, CheckStatus::Error);
+        assert_eq!(r.status, CheckStatus::InfraError);
         assert_eq!(r.measured, "probe `udp` reported no probes");
     }
 
@@ -425,7 +425,7 @@ mod tests {
         let r = crate::evaluate(&c, &[]);
         assert_eq!(
             (r.status, r.explanation.as_str()),
-            (CheckStatus::Error, "because")
+            (CheckStatus::InfraError, "because")
         );
     }
 }

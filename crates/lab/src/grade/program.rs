@@ -268,7 +268,7 @@ mod tests {
         assert_eq!(r.status, CheckStatus::Timeout);
         assert_eq!(r.earned, 0.0);
         let r = crate::evaluate_with(&c, &[], &[]);
-        assert_eq!(r.status, CheckStatus::Error);
+        assert_eq!(r.status, CheckStatus::InfraError);
     }
 
     /// A client the memory limit killed (exit 137 within 0.6 s) did not end

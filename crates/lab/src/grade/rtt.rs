@@ -121,7 +121,7 @@ mod tests {
     fn missing_metric_is_an_error() {
         // UDP-shaped records have no connect time: missing data, not a network fact.
         let r = crate::evaluate(&rtt(Metric::Connect, None, Some(5_000)), &udp_run(&[100.0]));
-        assert_eq!(r.status, CheckStatus::Error);
+        assert_eq!(r.status, CheckStatus::InfraError);
         assert_eq!(r.earned, 0.0);
     }
 }

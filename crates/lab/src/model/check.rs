@@ -1,6 +1,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::resolved::Outcome;
 use crate::span::At;
 use crate::units::{Dur, Percent};
 
@@ -115,7 +116,7 @@ pub struct OutcomeCheck {
     /// The probe's `id`.
     pub probe: At<String>,
     /// The expected outcome.
-    pub is: OutcomeName,
+    pub is: Outcome,
     /// Pass when at least this many probes ended so (default: every probe).
     #[schemars(range(min = 1))]
     pub at_least: Option<At<i64>>,
@@ -233,24 +234,4 @@ impl Metric {
             Metric::Request => "request",
         }
     }
-}
-
-/// How a probe ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum OutcomeName {
-    /// A correct reply arrived in time.
-    Ok,
-    /// Nothing arrived in time (firewall DROP, lost packets).
-    Timeout,
-    /// ECONNREFUSED: TCP RST, or ICMP port unreachable on a connected UDP socket.
-    Refused,
-    /// EHOSTUNREACH: ARP failed, no route, ICMP host unreachable.
-    Unreachable,
-    /// An established TCP connection was reset.
-    Reset,
-    /// The name did not resolve.
-    Dns,
-    /// A reply arrived but was not the uppercase of the request.
-    Mismatch,
 }

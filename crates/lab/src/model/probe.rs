@@ -1,6 +1,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::resolved::Proto;
 use crate::span::At;
 use crate::units::Dur;
 
@@ -19,7 +20,7 @@ pub struct ProbeSpec {
     /// Host of the lab the client talks to, `HOST` or `HOST:PORT` (port default 12000).
     pub to: At<String>,
     /// `udp` or `tcp`.
-    pub proto: At<ProtoName>,
+    pub proto: At<Proto>,
     /// Number of probes (default 10).
     #[schemars(range(min = 1))]
     pub count: Option<At<i64>>,
@@ -44,14 +45,6 @@ pub struct ProbeSpec {
     /// the server must serve them concurrently.
     #[schemars(range(min = 1, max = 32))]
     pub clients: Option<At<i64>>,
-}
-
-/// Transport protocol of a probe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ProtoName {
-    Udp,
-    Tcp,
 }
 
 /// How a TCP probe uses connections.

@@ -14,10 +14,7 @@ pub use probe::{Payload, Probe};
 pub use submission::{ProgramRun, Role, SERVER_HOST, SUBMISSION_PORT, SandboxLimits, Submission};
 
 pub use crate::model::{Connection, Direction, FwAction, FwProto, Metric, Resolve};
-pub use netlab_echo::record::{Outcome, Proto};
-
-/// Default port of `netlab-echo server` and of probes.
-pub const DEFAULT_PORT: u16 = 12000;
+pub use netlab_contract::{DEFAULT_PORT, Outcome, Proto};
 
 /// A valid lab file.
 #[derive(Debug, Clone, PartialEq)]

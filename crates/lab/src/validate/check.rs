@@ -2,8 +2,8 @@
 //! probes, metrics that the probe's protocol has, sane bounds.
 
 use super::Cx;
-use crate::model::{CheckSpec, Metric, OutcomeName};
-use crate::resolved::{Bound, Check, CheckKind, Outcome, Probe, ProgramRun, Proto, Series};
+use crate::model::{CheckSpec, Metric};
+use crate::resolved::{Bound, Check, CheckKind, Probe, ProgramRun, Proto, Series};
 use crate::span::{At, Pos};
 
 pub(crate) fn checks(
@@ -81,7 +81,7 @@ fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe], runs: &[ProgramRun]) 
         });
         CheckKind::Outcome {
             probe: probe.id.clone(),
-            is: outcome(o.value.is),
+            is: o.value.is,
             at_least,
             within: o
                 .value
@@ -264,17 +264,5 @@ impl<'a> Refs<'a> {
             metric: metric.map(|m| m.value).unwrap_or_default(),
             percentile,
         })
-    }
-}
-
-fn outcome(o: OutcomeName) -> Outcome {
-    match o {
-        OutcomeName::Ok => Outcome::Ok,
-        OutcomeName::Timeout => Outcome::Timeout,
-        OutcomeName::Refused => Outcome::Refused,
-        OutcomeName::Unreachable => Outcome::Unreachable,
-        OutcomeName::Reset => Outcome::Reset,
-        OutcomeName::Dns => Outcome::Dns,
-        OutcomeName::Mismatch => Outcome::Mismatch,
     }
 }

@@ -6,14 +6,13 @@ use std::time::Duration;
 use super::fault::Faults;
 use super::host::Hosts;
 use super::{Cx, INTERVAL, PROBE_TIMEOUT};
-use crate::model::{ProbeSpec, ProtoName};
+use crate::model::ProbeSpec;
 use crate::resolved::{DEFAULT_PORT, Payload, Probe, Proto};
 use crate::span::{At, Pos};
+use netlab_contract::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 
 pub const DEFAULT_COUNT: u32 = 10;
 pub const DEFAULT_INTERVAL: Duration = Duration::from_millis(100);
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 pub const DEFAULT_MESSAGE: &str = "hello from netlab";
 /// Largest UDP payload over IPv4.
 const MAX_SIZE: i64 = 65507;
@@ -39,10 +38,7 @@ pub(crate) fn probes(
 }
 
 fn probe(cx: &mut Cx, p: &ProbeSpec, hosts: &Hosts, faults: &Faults) -> Probe {
-    let proto = match p.proto.value {
-        ProtoName::Udp => Proto::Udp,
-        ProtoName::Tcp => Proto::Tcp,
-    };
+    let proto = p.proto.value;
     if hosts.check_ref(cx, &p.from, "from") && faults.is_absent(&p.from.value) {
         cx.err(
             p.from.pos,

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use anyhow::anyhow;
 use netlab_grade::{Grader, StudentRecord, discover, files, select};
+use netlab_lab::results::Verdict;
 use netlab_runner::events::Events;
 use netlab_runner::{RunOptions, Runner, images};
 
@@ -72,7 +73,7 @@ pub async fn grade(args: GradeArgs, ui: Ui) -> Result<ExitCode, Failure> {
     let on_done = |record: StudentRecord| {
         done += 1;
         eprintln!("[{done}/{total}] {}", line(&record));
-        if record.has_infra_error() {
+        if Verdict::of([&record.lab]) == Verdict::Infra {
             ungraded.push(record.student.clone());
         }
         if write_error.is_none()

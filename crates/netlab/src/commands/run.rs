@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::anyhow;
 use netlab_engine::{ImageKind, Run};
-use netlab_lab::results::{LabResult, Totals};
+use netlab_lab::results::{LabResult, Verdict};
 use netlab_report::{Exporter, Html, Json, Junit, Run as Results, Terminal};
 use netlab_runner::events::Events;
 use netlab_runner::{RunOptions, Runner, images};
@@ -113,20 +113,10 @@ pub async fn run(args: RunArgs, ui: Ui) -> Result<ExitCode, Failure> {
     Ok(exit_code(&results))
 }
 
-/// 3 when a scenario could not be run (its checks are errors, not grades),
-/// else 0 when every check passed, else 1.
+/// 3 when something could not be graded (a scenario could not run, a
+/// probe could not run), else 0 when every check passed, else 1.
 fn exit_code(results: &[LabResult]) -> ExitCode {
-    let broken = results
-        .iter()
-        .flat_map(|l| &l.scenarios)
-        .any(|s| s.error.is_some());
-    ExitCode::from(if broken {
-        exit::INFRA
-    } else if Totals::of(results).all_passed() {
-        exit::OK
-    } else {
-        exit::CHECKS_FAILED
-    })
+    exit::of(Verdict::of(results))
 }
 
 fn write_files(args: &RunArgs, results: &[LabResult]) -> Result<(), Failure> {
@@ -145,4 +135,35 @@ fn write_files(args: &RunArgs, results: &[LabResult]) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A lab whose scenario ran (no scenario error) but one of whose checks
+    /// could not be graded: its probe hit an infrastructure error.
+    fn probe_infra_error() -> LabResult {
+        serde_json::from_str(
+            r#"{"name": "lab", "title": "", "description": "", "file": "lab.yaml",
+                "duration_ms": 5, "scenarios": [{
+                  "name": "udp", "title": "", "description": "", "probes": [],
+                  "duration_ms": 5, "error": null, "notes": [],
+                  "checks": [
+                    {"name": "every probe gets a reply", "kind": "outcome", "status": "pass",
+                     "points": 1, "earned": 1, "measured": "", "expected": "", "explanation": ""},
+                    {"name": "median RTT", "kind": "rtt", "status": "infra_error",
+                     "points": 1, "earned": 0, "expected": "", "explanation": "",
+                     "measured": "not measured: probe `udp` could not run: exec failed"}]}]}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_check_level_infra_error_exits_3() {
+        assert_eq!(
+            exit_code(&[probe_infra_error()]),
+            ExitCode::from(exit::INFRA)
+        );
+    }
 }

@@ -8,6 +8,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use netlab_engine::{ImageKind, labels};
+
 use crate::support::{
     LabGuard, QUICK, assert_nothing_left, containers_of, fixture, netlab, netlab_with_echo,
     networks_of, run,
@@ -68,13 +70,14 @@ fn removed_counts(stdout: &str) -> (usize, usize) {
 #[test]
 fn images_prune_removes_stale_images_but_not_current_or_used_ones() {
     let _guard = StaleImages;
-    stale_image(STALE_FREE);
-    stale_image(STALE_USED);
+    let (stale_free, stale_used) = (stale_tag(1), stale_tag(2));
+    stale_image(&stale_free);
+    stale_image(&stale_used);
     let used = docker(&[
         "create",
         "--label",
         "netlab.test=prune",
-        STALE_USED,
+        &stale_used,
         "/none",
     ]);
     assert!(used.status.success(), "docker create failed");
@@ -84,17 +87,17 @@ fn images_prune_removes_stale_images_but_not_current_or_used_ones() {
     assert!(
         pruned
             .stdout
-            .contains(&format!("removed {STALE_FREE} (0.0 MB)")),
+            .contains(&format!("removed {stale_free} (0.0 MB)")),
         "{pruned}"
     );
     assert!(
         pruned.stdout.contains(&format!(
-            "kept    {STALE_USED} (0.0 MB): a container uses it"
+            "kept    {stale_used} (0.0 MB): a container uses it"
         )),
         "{pruned}"
     );
-    assert!(!image_exists(STALE_FREE), "{STALE_FREE} is still there");
-    assert!(image_exists(STALE_USED), "an image in use was removed");
+    assert!(!image_exists(&stale_free), "{stale_free} is still there");
+    assert!(image_exists(&stale_used), "an image in use was removed");
 
     // The current images are untouched: nothing to build, all present.
     let listed = run(netlab_with_echo().args(["images", "--list"]), QUICK);
@@ -103,15 +106,24 @@ fn images_prune_removes_stale_images_but_not_current_or_used_ones() {
     assert!(!listed.stdout.contains("missing"), "{listed}");
 }
 
-const STALE_FREE: &str = "netlab/echo:000000prune1";
-const STALE_USED: &str = "netlab/echo:000000prune2";
+/// A tag of the echo image that no build of netlab makes.
+fn stale_tag(n: u8) -> String {
+    format!("{}:000000prune{n}", ImageKind::Echo.repository())
+}
+
 /// `netlab images` may have to build the current images first.
 const BUILD: Duration = Duration::from_secs(900);
 
 /// An empty image labelled like netlab's echo image, under `tag`.
 fn stale_image(tag: &str) {
     let mut import = Command::new("docker")
-        .args(["import", "--change", "LABEL netlab.image=echo", "-", tag])
+        .args(["import", "--change"])
+        .arg(format!(
+            "LABEL {}={}",
+            labels::IMAGE,
+            ImageKind::Echo.name()
+        ))
+        .args(["-", tag])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -149,6 +161,6 @@ impl Drop for StaleImages {
         for id in String::from_utf8_lossy(&ids.stdout).split_whitespace() {
             docker(&["rm", "-f", id]);
         }
-        docker(&["rmi", "-f", STALE_FREE, STALE_USED]);
+        docker(&["rmi", "-f", &stale_tag(1), &stale_tag(2)]);
     }
 }

@@ -8,6 +8,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use netlab_engine::labels;
+
 /// The repository root: tests run `netlab` there so lab paths in reports
 /// read `labs/task1.yaml`, as a user would type them.
 pub fn root() -> PathBuf {
@@ -200,13 +202,13 @@ pub fn networks_of(lab: &str) -> Vec<String> {
         "-q",
         "--no-trunc",
         "--filter",
-        &format!("label=netlab.lab={lab}"),
+        &format!("label={}={lab}", labels::LAB),
     ]))
 }
 
 /// Ids of containers labelled `netlab.lab=<lab>`.
 pub fn containers_of(lab: &str) -> Vec<String> {
-    containers(&[&format!("netlab.lab={lab}")])
+    containers(&[&format!("{}={lab}", labels::LAB)])
 }
 
 /// Asserts that no container or network of lab `lab` (and so of any of its
@@ -216,9 +218,10 @@ pub fn assert_nothing_left(lab: &str) {
     let n = networks_of(lab);
     assert!(
         c.is_empty() && n.is_empty(),
-        "lab {lab} left {} container(s) {c:?} and {} network(s) {n:?} labelled netlab.lab={lab}",
+        "lab {lab} left {} container(s) {c:?} and {} network(s) {n:?} labelled {}={lab}",
         c.len(),
-        n.len()
+        n.len(),
+        labels::LAB
     );
 }
 
@@ -235,7 +238,7 @@ impl LabGuard {
 impl Drop for LabGuard {
     fn drop(&mut self) {
         // Best effort, and never a panic while unwinding from another.
-        let label = format!("label=netlab.lab={}", self.0);
+        let label = format!("label={}={}", labels::LAB, self.0);
         let list = |args: &[&str]| {
             Command::new("docker")
                 .args(args)

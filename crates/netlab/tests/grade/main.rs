@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use netlab_engine::labels;
 use serde_json::Value;
 
 pub fn root() -> PathBuf {
@@ -54,7 +55,12 @@ pub fn grades(out: &Path) -> BTreeMap<String, BTreeMap<String, (String, f64)>> {
 
 pub fn leftovers(lab: &str) -> usize {
     let out = Command::new("docker")
-        .args(["ps", "-aq", "--filter", &format!("label=netlab.lab={lab}")])
+        .args([
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label={}={lab}", labels::LAB),
+        ])
         .output()
         .expect("docker CLI (the tests need Docker)");
     assert!(out.status.success(), "docker ps failed");
@@ -64,7 +70,7 @@ pub fn leftovers(lab: &str) -> usize {
             "ls",
             "-q",
             "--filter",
-            &format!("label=netlab.lab={lab}"),
+            &format!("label={}={lab}", labels::LAB),
         ])
         .output()
         .unwrap();

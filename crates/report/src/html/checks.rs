@@ -7,11 +7,11 @@ use std::fmt::Write as _;
 use netlab_lab::results::{CheckResult, CheckStatus, ProbeRun};
 
 use super::escape::esc;
-use crate::fmt::{percent, points, status_label, wire_name};
+use crate::fmt::{percent, points, wire_name};
 
-/// The class every status is styled by (`pass`, `fail`, ...).
-pub fn status_class(status: CheckStatus) -> String {
-    wire_name(&status)
+/// The class every status is styled by: its JSON name (`pass`, `infra_error`, ...).
+pub fn status_class(status: CheckStatus) -> &'static str {
+    status.name()
 }
 
 /// `<span class="status fail">FAIL</span>`
@@ -19,7 +19,7 @@ pub fn badge(status: CheckStatus) -> String {
     format!(
         "<span class=\"status {}\">{}</span>",
         status_class(status),
-        status_label(status)
+        status.label()
     )
 }
 

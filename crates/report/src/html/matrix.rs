@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use netlab_lab::grade::percentile;
-use netlab_lab::results::{CheckResult, LabResult, ProbeRun, ScenarioResult};
+use netlab_lab::results::{CheckResult, CheckStatus, LabResult, ProbeRun, ScenarioResult};
 
 use super::checks::{badge, status_class};
 use super::escape::esc;
@@ -77,7 +77,8 @@ fn cell(out: &mut String, s: &ScenarioResult, id: &str) {
         } else {
             let _ = write!(
                 out,
-                "<td class=\"cell error\"><div class=\"saw\">did not run</div>{}</td>",
+                "<td class=\"cell {}\"><div class=\"saw\">did not run</div>{}</td>",
+                status_class(CheckStatus::InfraError),
                 why(&checks)
             );
         }
@@ -86,8 +87,8 @@ fn cell(out: &mut String, s: &ScenarioResult, id: &str) {
     let class = checks
         .iter()
         .map(|c| status_class(c.status))
-        .find(|c| c != "pass")
-        .unwrap_or_else(|| "pass".into());
+        .find(|&c| c != status_class(CheckStatus::Pass))
+        .unwrap_or(status_class(CheckStatus::Pass));
     let _ = write!(
         out,
         "<td class=\"cell {class}\" data-probe=\"{}\"><div class=\"saw\">{}</div>\

@@ -26,11 +26,13 @@ td.measured { white-space: pre-wrap; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .status { font-weight: 700; white-space: nowrap; }
 .status.pass { color: var(--pass); } .status.fail { color: var(--fail); }
-.status.unsupported { color: var(--unsup); } .status.error { color: var(--error); }
+.status.unsupported, .status.timeout { color: var(--unsup); } .status.crash { color: var(--fail); }
+.status.infra_error { color: var(--error); }
 tr.check.pass td:first-child { border-left: 6px solid var(--pass); }
 tr.check.fail td:first-child { border-left: 6px solid var(--fail); }
-tr.check.unsupported td:first-child { border-left: 6px solid var(--unsup); }
-tr.check.error td:first-child { border-left: 6px solid var(--error); }
+tr.check.unsupported td:first-child, tr.check.timeout td:first-child { border-left: 6px solid var(--unsup); }
+tr.check.crash td:first-child { border-left: 6px solid var(--fail); }
+tr.check.infra_error td:first-child { border-left: 6px solid var(--error); }
 .explain { font-size: .92em; }
 .explain.contradiction { color: var(--fail); font-weight: 600; }
 .box { border-left: 6px solid var(--error); background: #f8efff; padding: .5em .8em; margin: .6em 0; }
@@ -46,7 +48,8 @@ svg .axis path { stroke: var(--muted); }
 table.matrix td { width: 40%; }
 table.matrix td.case { width: 20%; font-weight: 600; }
 td.cell.pass { background: #f3fbf5; } td.cell.fail { background: #fff4f3; }
-td.cell.unsupported { background: #fffbea; } td.cell.error { background: #fbf4ff; }
+td.cell.unsupported, td.cell.timeout { background: #fffbea; } td.cell.crash { background: #fff4f3; }
+td.cell.infra_error { background: #fbf4ff; }
 .saw { font-size: 1.15em; font-weight: 700; }
 .after { color: var(--muted); }
 .why { font-size: .9em; margin-top: .3em; }

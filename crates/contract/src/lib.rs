@@ -1,16 +1,30 @@
-//! The JSON-lines contracts: `netlab-echo client --json` prints one `probe`
-//! object per probe, then one `summary` ([`Line`]); `netlab-echo server
-//! --log-requests` prints what it received ([`ServerLine`]). The orchestrator
-//! parses these types back, so field names and meanings are stable; see
-//! docs/echo.md.
+//! The JSON-lines contracts of `netlab-echo`: `netlab-echo client --json`
+//! prints one `probe` object per probe, then one `summary` ([`Line`]);
+//! `netlab-echo server --log-requests` prints what it received
+//! ([`ServerLine`]). netlab parses these types back, so field names and
+//! meanings are stable; see docs/echo.md. Also the defaults both sides of
+//! the contract share (a lab's probe and the client's own flags).
+//!
+//! Plain data on serde alone, so whatever reads results compiles no
+//! runtime; feature `schema` derives the JSON Schema of the types a lab file
+//! names ([`Proto`], [`Outcome`]).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+/// Port of `netlab-echo server` and of probes when none is given.
+pub const DEFAULT_PORT: u16 = 12000;
+/// How long a probe waits for its reply.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
+/// TCP: how long `connect()` may take before the probe is a `timeout`.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// Transport protocol of a probe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Proto {
     Udp,
@@ -27,23 +41,30 @@ impl Proto {
     }
 }
 
-/// How a probe ended. Ordered from success to the kinds of failure.
+// Ordered from success to the kinds of failure. The `///` texts are what
+// editors show for a lab file's `is:` (feature `schema`); `//` adds detail.
+/// How a probe ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
-    /// A correct reply (the uppercase of the request) arrived in time.
+    /// A correct reply arrived in time.
+    // The reply is the uppercase of the request.
     Ok,
-    /// Nothing arrived before the probe's timeout (or the TCP connect timeout).
+    /// Nothing arrived in time (firewall DROP, lost packets).
+    // Before the probe's timeout, or the TCP connect timeout.
     Timeout,
     /// ECONNREFUSED: TCP RST, or ICMP port unreachable on a connected UDP socket.
     Refused,
-    /// EHOSTUNREACH / ENETUNREACH: ARP failed, no route, or ICMP host unreachable.
+    /// EHOSTUNREACH: ARP failed, no route, ICMP host unreachable.
+    // ENETUNREACH too.
     Unreachable,
-    /// ECONNRESET / EPIPE: the peer reset an established TCP connection.
+    /// An established TCP connection was reset.
+    // ECONNRESET, or EPIPE on a send.
     Reset,
-    /// The server name did not resolve.
+    /// The name did not resolve.
     Dns,
-    /// A reply arrived but is not the uppercase of the request.
+    /// A reply arrived but was not the uppercase of the request.
     Mismatch,
 }
 
