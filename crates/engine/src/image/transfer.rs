@@ -17,7 +17,13 @@ impl Engine {
         if self.image_exists(tag).await? {
             return Ok(false);
         }
-        let what = || format!("copying image {tag} from {} to {}", source.host(), self.host());
+        let what = || {
+            format!(
+                "copying image {tag} from {} to {}",
+                source.host(),
+                self.host()
+            )
+        };
         let saved = source
             .patient()
             .export_image(tag)
