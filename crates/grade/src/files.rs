@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use netlab_report::{Exporter, Gradebook, Gradescope, Html, Json, Junit, Markdown, Run};
+use netlab_report::{Exporter, Gradebook, Gradescope, Html, Json, Junit, Markdown, Report};
 
 use crate::{GradeError, StudentRecord};
 
@@ -18,7 +18,7 @@ pub const RESULT_FILE: &str = "result.json";
 pub fn student_files(r: &StudentRecord) -> Result<Vec<(PathBuf, Vec<u8>)>, GradeError> {
     let dir = Path::new(STUDENTS_DIR).join(&r.student);
     let labs = std::slice::from_ref(&r.lab);
-    let run = [Run::student(&r.student, labs)];
+    let run = [Report::student(&r.student, labs)];
     let mut result = serde_json::to_vec_pretty(r)?;
     result.push(b'\n');
     Ok(vec![
@@ -58,9 +58,9 @@ pub fn load_records(out: &Path) -> Result<Vec<StudentRecord>, GradeError> {
 
 /// The class files, paths relative to the output folder.
 pub fn class_files(records: &[StudentRecord]) -> Result<Vec<(PathBuf, Vec<u8>)>, GradeError> {
-    let runs: Vec<Run<'_>> = records
+    let runs: Vec<Report<'_>> = records
         .iter()
-        .map(|r| Run::student(&r.student, std::slice::from_ref(&r.lab)))
+        .map(|r| Report::student(&r.student, std::slice::from_ref(&r.lab)))
         .collect();
     Ok(vec![
         (

@@ -4,7 +4,7 @@
 use netlab_lab::results::{CheckStatus, LabResult};
 
 use crate::fmt::points;
-use crate::{Exporter, ReportError, Run};
+use crate::{Exporter, Report, ReportError};
 
 /// Column layout of the gradebook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -35,7 +35,7 @@ struct Column {
     points: f64,
 }
 
-fn columns(runs: &[Run<'_>]) -> Vec<Column> {
+fn columns(runs: &[Report<'_>]) -> Vec<Column> {
     let labs: Vec<&LabResult> = runs.iter().flat_map(|r| r.labs).collect();
     let several_labs = labs.iter().any(|l| l.name != labs[0].name);
     let mut cols: Vec<Column> = Vec::new();
@@ -71,7 +71,7 @@ fn columns(runs: &[Run<'_>]) -> Vec<Column> {
 /// Points earned in a column, as the cell shows them: empty when the check
 /// was not graded (`infra_error`), so an ungraded student is visible and an
 /// import leaves that grade unset instead of writing a 0.
-fn earned(run: &Run<'_>, key: &(String, String, String)) -> String {
+fn earned(run: &Report<'_>, key: &(String, String, String)) -> String {
     let check = run
         .labs
         .iter()
@@ -88,7 +88,7 @@ fn earned(run: &Run<'_>, key: &(String, String, String)) -> String {
 }
 
 /// The total, empty when some check was not graded.
-fn total(run: &Run<'_>) -> String {
+fn total(run: &Report<'_>) -> String {
     let t = run.totals();
     if t.infra_errors > 0 {
         String::new()
@@ -98,7 +98,7 @@ fn total(run: &Run<'_>) -> String {
 }
 
 impl Exporter for Gradebook {
-    fn serialize(&self, runs: &[Run<'_>]) -> Result<Vec<u8>, ReportError> {
+    fn serialize(&self, runs: &[Report<'_>]) -> Result<Vec<u8>, ReportError> {
         let cols = columns(runs);
         let ids: Vec<&str> = runs
             .iter()
@@ -163,8 +163,8 @@ mod tests {
         partial[0].scenarios.truncate(1);
         partial[0].scenarios[0].checks[0].earned = 1.5;
         let runs = [
-            Run::student("alice", &labs),
-            Run::student("o'neil, b", &partial),
+            Report::student("alice", &labs),
+            Report::student("o'neil, b", &partial),
         ];
         let bytes = Gradebook::default().serialize(&runs).unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
@@ -205,7 +205,7 @@ mod tests {
         labs.push(other);
         let rows = read(
             &Gradebook::default()
-                .serialize(&[Run::student("a", &labs)])
+                .serialize(&[Report::student("a", &labs)])
                 .unwrap(),
         );
         assert_eq!(rows[0].len(), 2 + 10);
@@ -220,7 +220,7 @@ mod tests {
         let g = Gradebook {
             layout: GradebookLayout::Canvas,
         };
-        let rows = read(&g.serialize(&[Run::student("s123", &labs)]).unwrap());
+        let rows = read(&g.serialize(&[Report::student("s123", &labs)]).unwrap());
         assert_eq!(
             rows[0][..6],
             [
@@ -247,7 +247,7 @@ mod tests {
     fn a_run_without_student_is_an_error() {
         let labs = fixtures::labs();
         let err = Gradebook::default()
-            .serialize(&[Run::student("a", &labs), Run::new(&labs)])
+            .serialize(&[Report::student("a", &labs), Report::new(&labs)])
             .unwrap_err();
         assert!(
             matches!(err, ReportError::MissingStudent { index: 1 }),

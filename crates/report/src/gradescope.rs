@@ -4,7 +4,7 @@
 use netlab_lab::results::{CheckResult, CheckStatus, ScenarioResult};
 use serde::Serialize;
 
-use crate::{Exporter, NETLAB_VERSION, ReportError, Run, single};
+use crate::{Exporter, NETLAB_VERSION, Report, ReportError, single};
 
 /// When Gradescope shows a test to the student.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -85,7 +85,7 @@ impl Gradescope {
 }
 
 impl Exporter for Gradescope {
-    fn serialize(&self, runs: &[Run<'_>]) -> Result<Vec<u8>, ReportError> {
+    fn serialize(&self, runs: &[Report<'_>]) -> Result<Vec<u8>, ReportError> {
         let run = single("gradescope", runs)?;
         let mut tests = Vec::new();
         let mut notes = Vec::new();
@@ -140,7 +140,8 @@ mod tests {
         let labs = fixtures::labs();
         let g = Gradescope::default();
         let v: Value =
-            serde_json::from_slice(&g.serialize(&[Run::student("alice", &labs)]).unwrap()).unwrap();
+            serde_json::from_slice(&g.serialize(&[Report::student("alice", &labs)]).unwrap())
+                .unwrap();
         assert_eq!(v["score"], 4.0);
         assert_eq!(v["execution_time"], 3, "2.2 s rounds up");
         assert_eq!(v["extra_data"]["max_score"], 10.0);
@@ -182,15 +183,16 @@ mod tests {
         let g = Gradescope {
             visibility: Visibility::AfterDueDate,
         };
-        let v: Value = serde_json::from_slice(&g.serialize(&[Run::new(&labs)]).unwrap()).unwrap();
+        let v: Value =
+            serde_json::from_slice(&g.serialize(&[Report::new(&labs)]).unwrap()).unwrap();
         assert_eq!(v["tests"][0]["visibility"], "after_due_date");
         assert!(v["extra_data"]["student"].is_null());
         let mut two_labs = fixtures::labs();
         two_labs.extend(fixtures::labs());
         let v: Value =
-            serde_json::from_slice(&g.serialize(&[Run::new(&two_labs)]).unwrap()).unwrap();
+            serde_json::from_slice(&g.serialize(&[Report::new(&two_labs)]).unwrap()).unwrap();
         assert_eq!(v["tests"][5]["number"], "2.1.1");
-        let two = [Run::new(&labs), Run::new(&labs)];
+        let two = [Report::new(&labs), Report::new(&labs)];
         let err = g.serialize(&two).unwrap_err();
         assert!(
             matches!(err, ReportError::OneRunExpected { got: 2, .. }),

@@ -5,7 +5,7 @@
 use netlab_lab::results::{LabResult, Totals};
 use serde::Serialize;
 
-use crate::{Exporter, NETLAB_VERSION, ReportError, Run};
+use crate::{Exporter, NETLAB_VERSION, Report, ReportError};
 
 /// Runs without a student id (`netlab run`) give one run document
 /// `{netlab_version, summary, labs}`; runs with ids (`netlab grade`) give a
@@ -35,7 +35,7 @@ struct StudentDoc<'a> {
 }
 
 impl Exporter for Json {
-    fn serialize(&self, runs: &[Run<'_>]) -> Result<Vec<u8>, ReportError> {
+    fn serialize(&self, runs: &[Report<'_>]) -> Result<Vec<u8>, ReportError> {
         let all_labs = runs.iter().flat_map(|r| r.labs);
         let summary = Totals::of(all_labs.clone());
         let mut out = if runs.iter().all(|r| r.student.is_none()) {
@@ -73,7 +73,7 @@ mod tests {
     #[test]
     fn run_document_has_summary_and_labs_that_parse_back() {
         let labs = fixtures::labs();
-        let bytes = Json.serialize(&[Run::new(&labs)]).unwrap();
+        let bytes = Json.serialize(&[Report::new(&labs)]).unwrap();
         let v: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(v["netlab_version"], NETLAB_VERSION);
         let s = &v["summary"];
@@ -98,7 +98,10 @@ mod tests {
         let mut perfect = fixtures::labs();
         perfect[0].scenarios.truncate(1);
         perfect[0].scenarios[0].checks.truncate(2);
-        let runs = [Run::student("alice", &labs), Run::student("bob", &perfect)];
+        let runs = [
+            Report::student("alice", &labs),
+            Report::student("bob", &perfect),
+        ];
         let v: Value = serde_json::from_slice(&Json.serialize(&runs).unwrap()).unwrap();
         assert!(v.get("labs").is_none());
         assert_eq!(v["summary"]["checks"], 7);

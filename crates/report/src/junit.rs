@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use netlab_lab::results::{CheckResult, CheckStatus, LabResult, ScenarioResult};
-use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 
-use crate::{Exporter, ReportError, Run};
+use crate::{Exporter, Report, ReportError};
 
 /// Status mapping: `pass` → success; `fail` → failure; `unsupported` →
 /// failure of type `unsupported` (never skipped: it must not look green);
@@ -16,8 +16,8 @@ use crate::{Exporter, ReportError, Run};
 pub struct Junit;
 
 impl Junit {
-    pub fn report(&self, runs: &[Run<'_>]) -> Report {
-        let mut report = Report::new("netlab");
+    pub fn report(&self, runs: &[Report<'_>]) -> quick_junit::Report {
+        let mut report = quick_junit::Report::new("netlab");
         let mut total_ms = 0;
         for run in runs {
             for lab in run.labs {
@@ -92,7 +92,7 @@ fn non_success(kind: NonSuccessKind, ty: &str, message: String) -> TestCaseStatu
 }
 
 impl Exporter for Junit {
-    fn serialize(&self, runs: &[Run<'_>]) -> Result<Vec<u8>, ReportError> {
+    fn serialize(&self, runs: &[Report<'_>]) -> Result<Vec<u8>, ReportError> {
         let mut buf = Vec::new();
         self.report(runs).serialize(&mut buf)?;
         Ok(buf)
@@ -104,15 +104,16 @@ mod tests {
     use super::*;
     use crate::fixtures;
 
-    fn parse(bytes: &[u8]) -> Report {
+    fn parse(bytes: &[u8]) -> quick_junit::Report {
         let text = std::str::from_utf8(bytes).unwrap();
-        Report::deserialize_from_str(text).unwrap_or_else(|e| panic!("not JUnit XML: {e}\n{text}"))
+        quick_junit::Report::deserialize_from_str(text)
+            .unwrap_or_else(|e| panic!("not JUnit XML: {e}\n{text}"))
     }
 
     #[test]
     fn parses_back_with_the_right_counts() {
         let labs = fixtures::labs();
-        let xml = Junit.serialize(&[Run::new(&labs)]).unwrap();
+        let xml = Junit.serialize(&[Report::new(&labs)]).unwrap();
         let report = parse(&xml);
         assert_eq!(report.tests, 5);
         assert_eq!(report.failures, 2, "fail + unsupported");
@@ -139,7 +140,7 @@ mod tests {
     #[test]
     fn failure_says_measured_vs_expected_and_explains() {
         let labs = fixtures::labs();
-        let report = parse(&Junit.serialize(&[Run::new(&labs)]).unwrap());
+        let report = parse(&Junit.serialize(&[Report::new(&labs)]).unwrap());
         let cases = &report.test_suites[0].test_cases;
         let slower = &cases[2];
         let TestCaseStatus::NonSuccess { kind, message, .. } = &slower.status else {
@@ -174,7 +175,10 @@ mod tests {
     #[test]
     fn students_get_their_own_suites() {
         let labs = fixtures::labs();
-        let runs = [Run::student("alice", &labs), Run::student("bob", &labs)];
+        let runs = [
+            Report::student("alice", &labs),
+            Report::student("bob", &labs),
+        ];
         let report = parse(&Junit.serialize(&runs).unwrap());
         let names: Vec<&str> = report.test_suites.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["alice/task3", "bob/task3"]);

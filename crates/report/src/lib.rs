@@ -1,7 +1,7 @@
 //! Reporters turn run results into bytes and do no I/O (as hyperfine's
 //! exporters); the `netlab` binary decides where the bytes go. Every format
-//! implements [`Exporter`] over a slice of [`Run`]s: one run for `netlab run`,
-//! one run per student for `netlab grade`.
+//! implements [`Exporter`] over a slice of [`Report`]s: one for `netlab run`,
+//! one per student for `netlab grade`.
 
 pub mod fmt;
 
@@ -29,18 +29,18 @@ pub use crate::terminal::Terminal;
 /// The version written into reports (`netlab_version`).
 pub const NETLAB_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The results of one run: the labs of one `netlab run`, or one student's
+/// What one report is about: the labs of one `netlab run`, or one student's
 /// submission graded by `netlab grade` (then `student` is the id).
 #[derive(Debug, Clone, Copy)]
-pub struct Run<'a> {
+pub struct Report<'a> {
     pub student: Option<&'a str>,
     pub labs: &'a [LabResult],
 }
 
-impl<'a> Run<'a> {
+impl<'a> Report<'a> {
     /// A run of `netlab run`: no student.
     pub fn new(labs: &'a [LabResult]) -> Self {
-        Run {
+        Report {
             student: None,
             labs,
         }
@@ -48,7 +48,7 @@ impl<'a> Run<'a> {
 
     /// One student's graded submission.
     pub fn student(id: &'a str, labs: &'a [LabResult]) -> Self {
-        Run {
+        Report {
             student: Some(id),
             labs,
         }
@@ -61,7 +61,7 @@ impl<'a> Run<'a> {
 
 /// A pure serializer: results in, bytes out, no I/O.
 pub trait Exporter {
-    fn serialize(&self, runs: &[Run<'_>]) -> Result<Vec<u8>, ReportError>;
+    fn serialize(&self, runs: &[Report<'_>]) -> Result<Vec<u8>, ReportError>;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +71,7 @@ pub enum ReportError {
     )]
     OneRunExpected { format: &'static str, got: usize },
     #[error(
-        "gradebook: run {index} has no student id; every gradebook row needs one (use Run::student)"
+        "gradebook: run {index} has no student id; every gradebook row needs one (use Report::student)"
     )]
     MissingStudent { index: usize },
     #[error("JSON report: serialization failed: {0}")]
@@ -213,7 +213,10 @@ impl FromStr for Format {
 }
 
 /// Requires exactly one run, for formats that describe a single submission.
-fn single<'r, 'a>(format: &'static str, runs: &'r [Run<'a>]) -> Result<&'r Run<'a>, ReportError> {
+fn single<'r, 'a>(
+    format: &'static str,
+    runs: &'r [Report<'a>],
+) -> Result<&'r Report<'a>, ReportError> {
     match runs {
         [run] => Ok(run),
         _ => Err(ReportError::OneRunExpected {
@@ -244,7 +247,7 @@ mod tests {
     #[test]
     fn every_format_renders_a_fixture() {
         let labs = fixtures::labs();
-        let runs = [Run::student("alice", &labs)];
+        let runs = [Report::student("alice", &labs)];
         for f in Format::ALL {
             let bytes = f.exporter(&Options::default()).serialize(&runs).unwrap();
             let text = String::from_utf8(bytes).unwrap();

@@ -9,7 +9,7 @@ use netlab_lab::results::{
 };
 
 use crate::fmt::{micros, percent, points, score_line, wire_name};
-use crate::{Exporter, ReportError, Run};
+use crate::{Exporter, Report, ReportError};
 
 /// Probe records listed per probe set; the rest are counted, not shown.
 const MAX_RECORDS: usize = 20;
@@ -21,19 +21,19 @@ const MAX_RECORDS: usize = 20;
 pub struct Markdown;
 
 impl Markdown {
-    pub fn render(&self, runs: &[Run<'_>]) -> String {
+    pub fn render(&self, runs: &[Report<'_>]) -> String {
         let pages: Vec<String> = runs.iter().map(page).collect();
         pages.join("\n---\n\n")
     }
 }
 
 impl Exporter for Markdown {
-    fn serialize(&self, runs: &[Run<'_>]) -> Result<Vec<u8>, ReportError> {
+    fn serialize(&self, runs: &[Report<'_>]) -> Result<Vec<u8>, ReportError> {
         Ok(self.render(runs).into_bytes())
     }
 }
 
-fn page(run: &Run<'_>) -> String {
+fn page(run: &Report<'_>) -> String {
     let mut out = String::new();
     match run.student {
         Some(id) => {
@@ -268,7 +268,7 @@ mod tests {
 
     fn alice() -> String {
         let labs = fixtures::labs();
-        Markdown.render(&[Run::student("alice", &labs)])
+        Markdown.render(&[Report::student("alice", &labs)])
     }
 
     #[test]
@@ -315,7 +315,7 @@ mod tests {
         );
         let mut labs = fixtures::labs();
         labs[0].scenarios[0].checks[0].measured = "<script>x</script>\n| *bold*".into();
-        let md = Markdown.render(&[Run::new(&labs)]);
+        let md = Markdown.render(&[Report::new(&labs)]);
         assert!(!md.contains("<script>"));
         assert!(md.contains(r"&lt;script&gt;x&lt;/script&gt;"));
         assert!(md.starts_with("# netlab report\n"));
@@ -327,7 +327,7 @@ mod tests {
         let mut labs = fixtures::labs();
         labs[0].scenarios[0].checks[0].measured =
             "exited with code 1\nstderr:\n  File \"UDPServer.py\", line 8\nSyntaxError: x".into();
-        let md = Markdown.render(&[Run::new(&labs)]);
+        let md = Markdown.render(&[Report::new(&labs)]);
         assert!(md.contains("- Measured: exited with code 1\n"), "{md}");
         assert!(
             md.contains("```text\nstderr:\n  File \"UDPServer.py\", line 8\nSyntaxError: x\n```"),
@@ -344,7 +344,7 @@ mod tests {
         probe.records = (1..=25)
             .map(|seq| ProbeRecord { seq, ..r.clone() })
             .collect();
-        let md = Markdown.render(&[Run::new(&labs)]);
+        let md = Markdown.render(&[Report::new(&labs)]);
         assert!(md.contains("| 20 | "));
         assert!(!md.contains("| 21 | "));
         assert!(md.contains("5 more probes not shown."));

@@ -10,7 +10,7 @@ use netlab_lab::results::ProgramOutput;
 pub(crate) fn section(out: &mut String, r: &ProgramOutput) {
     let _ = writeln!(
         out,
-        "#### Run {}: `{}` on {} (role {})\n",
+        "#### Report {}: `{}` on {} (role {})\n",
         crate::markdown::esc(&r.id),
         r.command.replace('`', "'"),
         crate::markdown::esc(&r.host),

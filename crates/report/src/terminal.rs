@@ -9,7 +9,7 @@ use netlab_lab::results::{
 };
 
 use crate::fmt::{capture_lines, micros, millis, percent, points, score_line, wire_name, wrap};
-use crate::{Exporter, ReportError, Run};
+use crate::{Exporter, Report, ReportError};
 
 pub(crate) const DEFAULT_WIDTH: u16 = 100;
 
@@ -30,7 +30,7 @@ impl Terminal {
     }
 
     /// The report as a `String` (the CLI prints it as is).
-    pub fn render(&self, runs: &[Run<'_>]) -> String {
+    pub fn render(&self, runs: &[Report<'_>]) -> String {
         let mut out = String::new();
         for run in runs {
             if let Some(id) = run.student {
@@ -278,7 +278,7 @@ enum Style {
 }
 
 impl Exporter for Terminal {
-    fn serialize(&self, runs: &[Run<'_>]) -> Result<Vec<u8>, ReportError> {
+    fn serialize(&self, runs: &[Report<'_>]) -> Result<Vec<u8>, ReportError> {
         Ok(self.render(runs).into_bytes())
     }
 }
@@ -311,7 +311,7 @@ mod tests {
 
     fn plain() -> String {
         let labs = fixtures::labs();
-        Terminal::new(false).render(&[Run::new(&labs)])
+        Terminal::new(false).render(&[Report::new(&labs)])
     }
 
     fn line_with<'a>(out: &'a str, needle: &str) -> &'a str {
@@ -400,7 +400,7 @@ mod tests {
             dropped: 3,
             error: Some("no capture: tcpdump exited".into()),
         });
-        let out = Terminal::new(false).render(&[Run::new(&labs)]);
+        let out = Terminal::new(false).render(&[Report::new(&labs)]);
         assert!(
             out.contains(
                 "  capture on server: netlab-captures/task3-port-closed.pcap\n    \
@@ -423,7 +423,7 @@ mod tests {
             color: false,
             width: 60,
         };
-        let out = t.render(&[Run::new(&labs)]);
+        let out = t.render(&[Report::new(&labs)]);
         let start = out
             .find("udp replies — measured measured for udp replies:")
             .unwrap();
@@ -438,7 +438,10 @@ mod tests {
     #[test]
     fn colour_only_when_asked_and_students_get_headings() {
         let labs = fixtures::labs();
-        let runs = [Run::student("alice", &labs), Run::student("bob", &labs)];
+        let runs = [
+            Report::student("alice", &labs),
+            Report::student("bob", &labs),
+        ];
         let out = Terminal::new(true).render(&runs);
         assert!(out.contains("\x1b[1;4mstudent alice\x1b[0m"));
         assert!(out.contains("\x1b[1;31mscore 4/10 — 2/5 checks passed\x1b[0m"));

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use netlab_lab::results::LabResult;
-use netlab_report::{Exporter, Html, Run};
+use netlab_report::{Exporter, Html, Report};
 
 /// Results of `netlab run labs/task3.yaml labs/task4.yaml --json` on this machine.
 const RUN: &str = include_str!("fixtures/task3-task4-run.json");
@@ -77,7 +77,7 @@ fn headless(dir: &Path, page: &Path, args: &[&str]) -> String {
 
 fn write_page(dir: &Path) -> PathBuf {
     let labs = labs();
-    let bytes = Html.serialize(&[Run::new(&labs)]).unwrap();
+    let bytes = Html.serialize(&[Report::new(&labs)]).unwrap();
     let page = dir.join("report.html");
     std::fs::write(&page, bytes).unwrap();
     page

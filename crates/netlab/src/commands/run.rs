@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::anyhow;
 use netlab_engine::{ImageKind, Run};
 use netlab_lab::results::{LabResult, Verdict};
-use netlab_report::{Exporter, Html, Json, Junit, Run as Results, Terminal};
+use netlab_report::{Exporter, Html, Json, Junit, Report, Terminal};
 use netlab_runner::events::Events;
 use netlab_runner::{RunOptions, Runner, images};
 
@@ -100,7 +100,7 @@ pub async fn run(args: RunArgs, ui: Ui) -> Result<ExitCode, Failure> {
         stopped = Some(Failure::Interrupted);
     }
 
-    let report = Terminal::new(ui.color).render(&[Results::new(&results)]);
+    let report = Terminal::new(ui.color).render(&[Report::new(&results)]);
     output::print(&report).map_err(Failure::Infra)?;
     if args.keep {
         eprintln!(
@@ -120,7 +120,7 @@ fn exit_code(results: &[LabResult]) -> ExitCode {
 }
 
 fn write_files(args: &RunArgs, results: &[LabResult]) -> Result<(), Failure> {
-    let run = [Results::new(results)];
+    let run = [Report::new(results)];
     let exports: [(&Option<std::path::PathBuf>, &dyn Exporter); 3] = [
         (&args.json, &Json),
         (&args.junit, &Junit),

@@ -16,7 +16,7 @@ use netlab_lab::results::{LabResult, ScenarioResult};
 
 use self::escape::{esc, paragraphs, slug};
 use crate::fmt::{millis, score_line};
-use crate::{Exporter, ReportError, Run};
+use crate::{Exporter, Report, ReportError};
 
 /// Several runs (students) make one document with one `<article>` each,
 /// each starting on a new printed page; `netlab grade` renders one run per
@@ -25,7 +25,7 @@ use crate::{Exporter, ReportError, Run};
 pub struct Html;
 
 impl Html {
-    pub fn render(&self, runs: &[Run<'_>]) -> String {
+    pub fn render(&self, runs: &[Report<'_>]) -> String {
         let title = match runs {
             [run] => heading(run),
             _ => "netlab report".to_owned(),
@@ -36,19 +36,19 @@ impl Html {
 }
 
 impl Exporter for Html {
-    fn serialize(&self, runs: &[Run<'_>]) -> Result<Vec<u8>, ReportError> {
+    fn serialize(&self, runs: &[Report<'_>]) -> Result<Vec<u8>, ReportError> {
         Ok(self.render(runs).into_bytes())
     }
 }
 
-fn heading(run: &Run<'_>) -> String {
+fn heading(run: &Report<'_>) -> String {
     match run.student {
         Some(id) => format!("netlab feedback: {id}"),
         None => "netlab report".to_owned(),
     }
 }
 
-fn article(run: &Run<'_>) -> String {
+fn article(run: &Report<'_>) -> String {
     let totals = run.totals();
     let verdict = if totals.all_passed() { "pass" } else { "fail" };
     let mut out = format!(

@@ -4,7 +4,7 @@ use super::*;
 use crate::fixtures;
 
 fn page(labs: &[LabResult]) -> String {
-    Html.render(&[Run::new(labs)])
+    Html.render(&[Report::new(labs)])
 }
 
 /// The part of `html` between the first `start` and the next `end`.
@@ -131,7 +131,7 @@ fn every_text_from_the_results_is_escaped() {
         c.measured = evil.into();
         c.explanation = evil.into();
     }
-    let html = Html.render(&[Run::student(evil, &labs)]);
+    let html = Html.render(&[Report::student(evil, &labs)]);
     assert!(!html.contains("<script"), "{html}");
     assert!(!html.contains("alert('x')"));
     assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;"));
@@ -215,7 +215,10 @@ fn outcome_matrix_has_a_cell_per_case_and_protocol() {
 #[test]
 fn several_runs_make_one_article_each() {
     let labs = fixtures::labs();
-    let html = Html.render(&[Run::student("alice", &labs), Run::student("bob", &labs)]);
+    let html = Html.render(&[
+        Report::student("alice", &labs),
+        Report::student("bob", &labs),
+    ]);
     assert_eq!(html.matches("<article class=\"run\">").count(), 2);
     assert!(html.contains("<h1>netlab feedback: alice</h1>"));
     assert!(html.contains("<h1>netlab feedback: bob</h1>"));
