@@ -205,3 +205,26 @@ pub fn capture_syn_rst() -> CaptureSummary {
         error: None,
     }
 }
+
+/// A run of a student's client that printed a reply and exited 1.
+pub fn program_run() -> netlab_lab::results::ProgramOutput {
+    netlab_lab::results::ProgramOutput {
+        id: "udp".into(),
+        host: "udp-client".into(),
+        role: "udp-client".into(),
+        command: "python3 UDPClient.py".into(),
+        stdin: Some("hello netlab\n".into()),
+        stdout: "From Server: HELLO NETLAB\n".into(),
+        stderr: "Error: late\n".into(),
+        stdout_bytes: 26,
+        stderr_bytes: 12,
+        stdout_kept: Some(26),
+        stderr_kept: Some(12),
+        exit_code: Some(1),
+        timed_out: false,
+        duration_ms: 80,
+        infra_error: None,
+        limits_hit: Vec::new(),
+        contact: None,
+    }
+}

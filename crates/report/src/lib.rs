@@ -11,8 +11,8 @@ mod html;
 mod json;
 mod junit;
 mod markdown;
-mod program;
 mod terminal;
+mod view;
 
 use std::str::FromStr;
 
@@ -242,6 +242,28 @@ mod tests {
         assert_eq!("MD".parse::<Format>().unwrap(), Format::Markdown);
         let err = "pdf".parse::<Format>().unwrap_err();
         assert!(err.to_string().contains("`pdf`"), "{err}");
+    }
+
+    /// A student's HTML page and Markdown feedback show the same parts: the
+    /// program runs (the HTML page lacked them) and the capture (the
+    /// Markdown lacked it).
+    #[test]
+    fn html_and_markdown_show_the_same_parts() {
+        let mut labs = fixtures::labs();
+        let s = &mut labs[0].scenarios[1];
+        s.capture = Some(fixtures::capture_syn_rst());
+        s.runs = vec![fixtures::program_run()];
+        let reports = [Report::student("alice", &labs)];
+        for f in [Format::Html, Format::Markdown, Format::Terminal] {
+            let bytes = f.exporter(&Options::default()).serialize(&reports).unwrap();
+            let text = String::from_utf8(bytes).unwrap();
+            assert!(text.contains("UDPClient.py"), "{f}: no run\n{text}");
+            assert!(text.contains("exited with code 1 after 0.1 s"), "{f}: no ending");
+            assert!(text.contains("SYN"), "{f}: no capture\n{text}");
+            if f != Format::Terminal {
+                assert!(text.contains("From Server: HELLO"), "{f}: no output");
+            }
+        }
     }
 
     #[test]

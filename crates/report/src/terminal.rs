@@ -1,14 +1,20 @@
-//! The human report: per lab and scenario a table of checks, the RTT figures
-//! of every probe set, the explanations, notes and errors; a score at the end.
+//! The human report: per lab the outcome matrix, per scenario the parts of
+//! [`crate::view`] (checks with their explanations, the RTT figures of every
+//! probe set, program runs, the capture, notes, errors); a score at the end.
 
 use std::fmt::Write as _;
 
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 use netlab_lab::results::{
-    CaptureSummary, CheckStatus, LabResult, ProbeRun, ScenarioResult, Stats, Totals,
+    CaptureSummary, CheckResult, CheckStatus, LabResult, ProbeRun, ProgramOutput, ScenarioResult,
+    Stats, Totals,
 };
 
-use crate::fmt::{capture_lines, micros, millis, percent, points, score_line, wire_name, wrap};
+use crate::fmt::{
+    capture_lines, micros, millis, output_line, percent, points, program_ending, score_line,
+    wire_name, wrap,
+};
+use crate::view::{self, Part};
 use crate::{Exporter, Report, ReportError};
 
 pub(crate) const DEFAULT_WIDTH: u16 = 100;
@@ -63,6 +69,9 @@ impl Terminal {
         );
         self.text(out, &lab.description, 0);
         out.push('\n');
+        if let Some(m) = view::matrix(lab) {
+            self.matrix(out, &m);
+        }
         for scenario in &lab.scenarios {
             self.scenario(out, scenario);
         }
@@ -77,23 +86,27 @@ impl Terminal {
             millis(s.duration_ms)
         );
         self.text(out, &s.description, 2);
-        if !s.checks.is_empty() {
-            let _ = writeln!(out, "{}", indent(&self.checks_table(s).to_string(), 2));
+        for part in view::scenario(s) {
+            match part {
+                Part::Failed(e) => {
+                    let _ = writeln!(out, "  {}", self.paint(&format!("error: {e}"), Style::Bad));
+                }
+                Part::Checks(checks) => self.checks(out, checks),
+                Part::Probes(probes) => self.probes(out, probes),
+                Part::Program(r) => self.program(out, r),
+                Part::Capture(c) => self.capture(out, c),
+                Part::Note(n) => {
+                    let _ = writeln!(out, "  note: {n}");
+                }
+            }
         }
-        for p in &s.probes {
-            let _ = writeln!(out, "  {}", self.probe_line(p));
-        }
-        if s.probes
-            .iter()
-            .any(|p| p.summary.as_ref().is_some_and(|s| s.rtt.is_some()))
-        {
-            let _ = writeln!(
-                out,
-                "{}",
-                indent(&self.stats_table(&s.probes).to_string(), 4)
-            );
-        }
-        for c in s.checks.iter().filter(|c| !c.explanation.trim().is_empty()) {
+        out.push('\n');
+    }
+
+    /// The checks' table, then each explanation.
+    fn checks(&self, out: &mut String, checks: &[CheckResult]) {
+        let _ = writeln!(out, "{}", indent(&self.checks_table(checks).to_string(), 2));
+        for c in checks.iter().filter(|c| !c.explanation.trim().is_empty()) {
             // A passed check's explanation is tied to its figure; a failed
             // one's already starts with the figure that contradicts it.
             let figure = match c.status {
@@ -105,16 +118,70 @@ impl Terminal {
             let _ = writeln!(out, "  {}{figure}:", self.paint(&c.name, Style::Bold));
             self.text(out, &c.explanation, 4);
         }
-        for n in &s.notes {
-            let _ = writeln!(out, "  note: {n}");
+    }
+
+    /// One line per probe set, then the RTT statistics.
+    fn probes(&self, out: &mut String, probes: &[ProbeRun]) {
+        for p in probes {
+            let _ = writeln!(out, "  {}", self.probe_line(p));
         }
-        if let Some(c) = &s.capture {
-            self.capture(out, c);
+        if probes
+            .iter()
+            .any(|p| p.summary.as_ref().is_some_and(|s| s.rtt.is_some()))
+        {
+            let _ = writeln!(out, "{}", indent(&self.stats_table(probes).to_string(), 4));
         }
-        if let Some(e) = &s.error {
-            let _ = writeln!(out, "  {}", self.paint(&format!("error: {e}"), Style::Bad));
+    }
+
+    /// A program of a submission: how it ended and what it wrote (the
+    /// feedback files have the output itself).
+    fn program(&self, out: &mut String, r: &ProgramOutput) {
+        let head = format!("run {}: {} on {}", r.id, r.command, r.host);
+        let _ = writeln!(out, "  {}", self.paint(&head, Style::Bold));
+        match &r.infra_error {
+            Some(e) => {
+                let _ = writeln!(out, "    could not be started: {e}");
+            }
+            None => {
+                let _ = writeln!(out, "    the program {}", program_ending(r));
+                for (name, bytes, kept) in [
+                    ("standard output", r.stdout_bytes, r.stdout_kept),
+                    ("standard error", r.stderr_bytes, r.stderr_kept),
+                ] {
+                    let line = output_line(name, bytes, kept);
+                    let _ = writeln!(out, "    {}", line.trim_end_matches(':'));
+                }
+            }
         }
-        out.push('\n');
+    }
+
+    /// What the client saw in each case: one row per case, one column per probe.
+    fn matrix(&self, out: &mut String, m: &view::Matrix<'_>) {
+        let mut t = self.table();
+        let mut header = vec!["case".to_owned()];
+        header.extend(m.columns.iter().map(|c| c.to_string()));
+        t.set_header(header);
+        for row in &m.rows {
+            let mut cells = vec![Cell::new(&row.scenario.title)];
+            for c in &row.cells {
+                cells.push(match c {
+                    None => Cell::new("—"),
+                    Some(c) => {
+                        Cell::new(format!("{} {}\n{}", c.status.label(), c.saw, c.after).trim_end())
+                    }
+                });
+            }
+            t.add_row(cells);
+        }
+        let _ = writeln!(
+            out,
+            "{}\n{}\n",
+            self.paint(
+                "outcome matrix: what the client saw, after how long",
+                Style::Bold
+            ),
+            t
+        );
     }
 
     /// The pcap's path and what it shows, one line per conversation.
@@ -143,10 +210,10 @@ impl Terminal {
         t
     }
 
-    fn checks_table(&self, s: &ScenarioResult) -> Table {
+    fn checks_table(&self, checks: &[CheckResult]) -> Table {
         let mut t = self.table();
         t.set_header(["result", "check", "points", "measured", "expected"]);
-        for c in &s.checks {
+        for c in checks {
             t.add_row(vec![
                 self.status_cell(c.status),
                 Cell::new(&c.name),

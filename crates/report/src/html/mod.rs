@@ -1,13 +1,15 @@
 //! One self-contained HTML page per run (inline CSS and SVG, no script, no
 //! external asset), for a projector or a student's feedback: per lab the
 //! score, the outcome matrix when the lab has outcome checks, and per
-//! scenario the checks, the probes and the RTT plots.
+//! scenario the parts of [`crate::view`]: checks, probes and RTT plots,
+//! program runs, the capture, notes.
 
 mod capture;
 mod checks;
 mod escape;
 mod matrix;
 mod plot;
+mod program;
 mod style;
 
 use std::fmt::Write as _;
@@ -16,6 +18,7 @@ use netlab_lab::results::{LabResult, ScenarioResult};
 
 use self::escape::{esc, paragraphs, slug};
 use crate::fmt::{millis, score_line};
+use crate::view::{self, Part};
 use crate::{Exporter, Report, ReportError};
 
 /// Several runs (students) make one document with one `<article>` each,
@@ -77,7 +80,9 @@ fn lab_section(out: &mut String, lab: &LabResult) {
         esc(&score_line(&totals))
     );
     out.push_str(&paragraphs(&lab.description, "desc"));
-    matrix::matrix(out, lab);
+    if let Some(m) = view::matrix(lab) {
+        matrix::matrix(out, &m);
+    }
     for s in &lab.scenarios {
         scenario_section(out, s);
     }
@@ -95,26 +100,31 @@ fn scenario_section(out: &mut String, s: &ScenarioResult) {
         esc(&millis(s.duration_ms))
     );
     out.push_str(&paragraphs(&s.description, "desc"));
-    if let Some(e) = &s.error {
-        let _ = writeln!(
-            out,
-            "<div class=\"box error\"><strong>The run of this scenario failed:</strong> {}. \
-             Its checks could not be graded.</div>",
-            esc(e)
-        );
-    }
-    checks::table(out, &s.checks);
-    plot::plots(out, &s.probes);
-    checks::probes(out, &s.probes);
-    if let Some(c) = &s.capture {
-        capture::section(out, c);
-    }
-    for n in &s.notes {
-        let _ = writeln!(
-            out,
-            "<div class=\"note\"><strong>Note:</strong> {}</div>",
-            esc(n)
-        );
+    for part in view::scenario(s) {
+        match part {
+            Part::Failed(e) => {
+                let _ = writeln!(
+                    out,
+                    "<div class=\"box error\"><strong>The run of this scenario failed:</strong> {}. \
+                     Its checks could not be graded.</div>",
+                    esc(e)
+                );
+            }
+            Part::Checks(checks) => checks::table(out, checks),
+            Part::Probes(probes) => {
+                plot::plots(out, probes);
+                checks::probes(out, probes);
+            }
+            Part::Program(r) => program::section(out, r),
+            Part::Capture(c) => capture::section(out, c),
+            Part::Note(n) => {
+                let _ = writeln!(
+                    out,
+                    "<div class=\"note\"><strong>Note:</strong> {}</div>",
+                    esc(n)
+                );
+            }
+        }
     }
     out.push_str("</section>\n");
 }

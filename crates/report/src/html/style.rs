@@ -23,6 +23,7 @@ table { border-collapse: collapse; width: 100%; margin: .4em 0 1em; }
 th, td { border: 1px solid var(--line); padding: .35em .55em; vertical-align: top; text-align: left; }
 th { background: var(--soft); }
 td.measured { white-space: pre-wrap; }
+pre.output { background: var(--soft); border: 1px solid var(--line); padding: .4em .7em; font-size: .85em; white-space: pre-wrap; overflow-wrap: anywhere; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .status { font-weight: 700; white-space: nowrap; }
 .status.pass { color: var(--pass); } .status.fail { color: var(--fail); }

@@ -1,14 +1,21 @@
 //! The feedback page a student receives: every check with its points and
 //! verdict, the evidence (what was measured against what was expected, what
-//! each probe sent and what came back) and the explanation.
+//! each probe sent and what came back) and the explanation. The parts of a
+//! scenario are those of [`crate::view`].
+
+mod program;
+mod text;
 
 use std::fmt::Write as _;
 
 use netlab_lab::results::{
-    CheckResult, CheckStatus, LabResult, ProbeRecord, ProbeRun, ScenarioResult, Stats,
+    CaptureSummary, CheckResult, CheckStatus, LabResult, ProbeRecord, ProbeRun, ScenarioResult,
+    Stats,
 };
 
-use crate::fmt::{micros, percent, points, score_line, wire_name};
+use self::text::{cell, esc, fenced, paragraph};
+use crate::fmt::{capture_lines, micros, percent, points, score_line, wire_name};
+use crate::view::{self, Part};
 use crate::{Exporter, Report, ReportError};
 
 /// Probe records listed per probe set; the rest are counted, not shown.
@@ -51,46 +58,101 @@ fn page(run: &Report<'_>) -> String {
 fn lab_section(out: &mut String, lab: &LabResult) {
     let _ = writeln!(out, "## {}: {}\n", esc(&lab.name), esc(&lab.title));
     paragraph(out, &lab.description);
+    if let Some(m) = view::matrix(lab) {
+        matrix(out, &m);
+    }
     for s in &lab.scenarios {
         scenario_section(out, s);
     }
 }
 
-fn scenario_section(out: &mut String, s: &ScenarioResult) {
-    let _ = writeln!(out, "### {}: {}\n", esc(&s.name), esc(&s.title));
-    paragraph(out, &s.description);
-    if let Some(e) = &s.error {
-        let _ = writeln!(
-            out,
-            "> **The run of this scenario failed:** {}. Its checks could not be graded and cost no points.\n",
-            esc(e)
-        );
+/// The outcome matrix as a table: what the client saw in each case.
+fn matrix(out: &mut String, m: &view::Matrix<'_>) {
+    out.push_str("### Outcome matrix: what the client saw, after how long\n\n| Case |");
+    for c in &m.columns {
+        let _ = write!(out, " {} |", cell(c));
     }
-    if !s.checks.is_empty() {
-        out.push_str("| Check | Result | Points |\n|---|---|---:|\n");
-        for c in &s.checks {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {}/{} |",
-                cell(&c.name),
-                verdict(c.status),
-                points(c.earned),
-                points(c.points)
-            );
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(m.columns.len()));
+    out.push('\n');
+    for row in &m.rows {
+        let _ = write!(out, "| {} |", cell(&row.scenario.title));
+        for c in &row.cells {
+            match c {
+                None => out.push_str(" — |"),
+                Some(c) => {
+                    let _ = write!(
+                        out,
+                        " {} {}<br>{} |",
+                        verdict(c.status),
+                        cell(&c.saw),
+                        cell(&c.after)
+                    );
+                }
+            }
         }
         out.push('\n');
     }
-    for c in &s.checks {
-        check_section(out, c);
+    out.push('\n');
+}
+
+fn scenario_section(out: &mut String, s: &ScenarioResult) {
+    let _ = writeln!(out, "### {}: {}\n", esc(&s.name), esc(&s.title));
+    paragraph(out, &s.description);
+    for part in view::scenario(s) {
+        match part {
+            Part::Failed(e) => {
+                let _ = writeln!(
+                    out,
+                    "> **The run of this scenario failed:** {}. Its checks could not be graded and cost no points.\n",
+                    esc(e)
+                );
+            }
+            Part::Checks(checks) => {
+                out.push_str("| Check | Result | Points |\n|---|---|---:|\n");
+                for c in checks {
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {}/{} |",
+                        cell(&c.name),
+                        verdict(c.status),
+                        points(c.earned),
+                        points(c.points)
+                    );
+                }
+                out.push('\n');
+                for c in checks {
+                    check_section(out, c);
+                }
+            }
+            Part::Probes(probes) => {
+                for p in probes {
+                    probe_section(out, p);
+                }
+            }
+            Part::Program(r) => program::section(out, r),
+            Part::Capture(c) => capture(out, c),
+            Part::Note(n) => {
+                let _ = writeln!(out, "*Note:* {}\n", esc(n));
+            }
+        }
     }
-    for p in &s.probes {
-        probe_section(out, p);
+}
+
+/// The packets of the scenario, one line per conversation.
+fn capture(out: &mut String, c: &CaptureSummary) {
+    let _ = writeln!(
+        out,
+        "#### On the wire, captured on {} ({})\n",
+        esc(&c.host),
+        esc(&c.file)
+    );
+    let (lines, warnings) = capture_lines(c);
+    if !lines.is_empty() {
+        fenced(out, &lines.join("\n"));
     }
-    for r in s.runs.iter().chain(&s.servers) {
-        crate::program::section(out, r);
-    }
-    for n in &s.notes {
-        let _ = writeln!(out, "*Note:* {}\n", esc(n));
+    for w in warnings {
+        let _ = writeln!(out, "*{}*\n", esc(&w));
     }
 }
 
@@ -112,7 +174,7 @@ fn check_section(out: &mut String, c: &CheckResult) {
     let _ = writeln!(out, "- Measured: {}", esc(verdict_line));
     let _ = writeln!(out, "- Expected: {}\n", esc(&c.expected));
     if let Some(text) = output {
-        crate::program::fenced(out, text);
+        fenced(out, text);
     }
     if !c.explanation.trim().is_empty() {
         for line in c.explanation.lines() {
@@ -230,35 +292,6 @@ fn verdict(status: CheckStatus) -> String {
         CheckStatus::InfraError => "⛔",
     };
     format!("{emoji} {}", status.label())
-}
-
-fn paragraph(out: &mut String, text: &str) {
-    if !text.trim().is_empty() {
-        let _ = writeln!(out, "{}\n", esc(text.trim()));
-    }
-}
-
-/// Escapes Markdown punctuation and HTML so untrusted text renders as text.
-pub(crate) fn esc(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => s.push_str("&amp;"),
-            '<' => s.push_str("&lt;"),
-            '>' => s.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
-                s.push('\\');
-                s.push(ch);
-            }
-            _ => s.push(ch),
-        }
-    }
-    s
-}
-
-/// A table cell: escaped, on one line.
-fn cell(text: &str) -> String {
-    esc(text).replace("\r\n", "<br>").replace('\n', "<br>")
 }
 
 #[cfg(test)]
