@@ -133,6 +133,50 @@ pub fn capture_lines(c: &netlab_lab::results::CaptureSummary) -> (Vec<String>, V
     (lines, warnings)
 }
 
+/// How a program ended, after "The program ": `exited with code 1 after
+/// 0.2 s`, `was killed by signal 9 (SIGKILL, exit code 137) after 0.6 s`, ...
+pub fn program_ending(r: &netlab_lab::results::ProgramOutput) -> String {
+    let secs = r.duration_ms as f64 / 1000.0;
+    if r.timed_out {
+        format!("was still running after {secs:.1} s: netlab stopped it")
+    } else if r.exit_code.is_none() {
+        format!("was still running when the scenario ended after {secs:.1} s")
+    } else if let Some(cause) = r.crash_cause() {
+        format!("was {cause} after {secs:.1} s")
+    } else {
+        format!(
+            "exited with code {} after {secs:.1} s",
+            r.exit_code.map_or("?".into(), |c| c.to_string())
+        )
+    }
+}
+
+/// What a program wrote on one stream, and what of it netlab kept.
+pub fn output_line(name: &str, bytes: u64, kept: Option<u64>) -> String {
+    match kept {
+        _ if bytes == 0 => format!("Nothing on its {name}."),
+        Some(kept) if kept < bytes => format!(
+            "Its {name}: {} bytes written; netlab kept {} of them, the first and the last part (the lab's output cap), and marks the cut:",
+            thousands(bytes),
+            thousands(kept)
+        ),
+        _ => format!("Its {name} ({} bytes):", thousands(bytes)),
+    }
+}
+
+/// 200000000 -> "200,000,000".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,48 +251,4 @@ mod tests {
             2
         );
     }
-}
-
-/// How a program ended, after "The program ": `exited with code 1 after
-/// 0.2 s`, `was killed by signal 9 (SIGKILL, exit code 137) after 0.6 s`, ...
-pub fn program_ending(r: &netlab_lab::results::ProgramOutput) -> String {
-    let secs = r.duration_ms as f64 / 1000.0;
-    if r.timed_out {
-        format!("was still running after {secs:.1} s: netlab stopped it")
-    } else if r.exit_code.is_none() {
-        format!("was still running when the scenario ended after {secs:.1} s")
-    } else if let Some(cause) = r.crash_cause() {
-        format!("was {cause} after {secs:.1} s")
-    } else {
-        format!(
-            "exited with code {} after {secs:.1} s",
-            r.exit_code.map_or("?".into(), |c| c.to_string())
-        )
-    }
-}
-
-/// What a program wrote on one stream, and what of it netlab kept.
-pub fn output_line(name: &str, bytes: u64, kept: Option<u64>) -> String {
-    match kept {
-        _ if bytes == 0 => format!("Nothing on its {name}."),
-        Some(kept) if kept < bytes => format!(
-            "Its {name}: {} bytes written; netlab kept {} of them, the first and the last part (the lab's output cap), and marks the cut:",
-            thousands(bytes),
-            thousands(kept)
-        ),
-        _ => format!("Its {name} ({} bytes):", thousands(bytes)),
-    }
-}
-
-/// 200000000 -> "200,000,000".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -258,7 +258,10 @@ mod tests {
             let bytes = f.exporter(&Options::default()).serialize(&reports).unwrap();
             let text = String::from_utf8(bytes).unwrap();
             assert!(text.contains("UDPClient.py"), "{f}: no run\n{text}");
-            assert!(text.contains("exited with code 1 after 0.1 s"), "{f}: no ending");
+            assert!(
+                text.contains("exited with code 1 after 0.1 s"),
+                "{f}: no ending"
+            );
             assert!(text.contains("SYN"), "{f}: no capture\n{text}");
             if f != Format::Terminal {
                 assert!(text.contains("From Server: HELLO"), "{f}: no output");
