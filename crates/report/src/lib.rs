@@ -20,7 +20,7 @@ use netlab_lab::results::{LabResult, Totals};
 
 pub use crate::csv::{Gradebook, GradebookLayout};
 pub use crate::gradescope::{Gradescope, Visibility};
-pub use crate::html::Html;
+pub use crate::html::{ClassPage, Html, student_page};
 pub use crate::json::Json;
 pub use crate::junit::Junit;
 pub use crate::markdown::Markdown;
@@ -99,6 +99,8 @@ pub enum Format {
     Gradescope,
     /// Self-contained HTML page with plots (one article per run).
     Html,
+    /// The class page of `netlab grade`: distribution, pass rates, links.
+    ClassHtml,
 }
 
 /// Settings the formats take; `Default` suits files (no colour).
@@ -126,7 +128,7 @@ impl Default for Options {
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Terminal,
         Format::Json,
         Format::Junit,
@@ -134,6 +136,7 @@ impl Format {
         Format::Markdown,
         Format::Gradescope,
         Format::Html,
+        Format::ClassHtml,
     ];
 
     /// The exporter of this format with the given settings.
@@ -153,6 +156,7 @@ impl Format {
                 visibility: opts.visibility,
             }),
             Format::Html => Box::new(Html),
+            Format::ClassHtml => Box::new(ClassPage),
         }
     }
 
@@ -166,6 +170,7 @@ impl Format {
             Format::Markdown => "markdown",
             Format::Gradescope => "gradescope",
             Format::Html => "html",
+            Format::ClassHtml => "class-html",
         }
     }
 
@@ -177,7 +182,7 @@ impl Format {
             Format::Junit => "xml",
             Format::Csv => "csv",
             Format::Markdown => "md",
-            Format::Html => "html",
+            Format::Html | Format::ClassHtml => "html",
         }
     }
 }
@@ -190,7 +195,7 @@ impl std::fmt::Display for Format {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "unknown report format `{0}`; expected one of terminal, json, junit, csv, markdown, gradescope, html"
+    "unknown report format `{0}`; expected one of terminal, json, junit, csv, markdown, gradescope, html, class-html"
 )]
 pub struct UnknownFormat(pub String);
 
@@ -207,6 +212,7 @@ impl FromStr for Format {
             "markdown" | "md" => Format::Markdown,
             "gradescope" => Format::Gradescope,
             "html" | "htm" => Format::Html,
+            "class-html" => Format::ClassHtml,
             _ => return Err(UnknownFormat(s.to_string())),
         })
     }

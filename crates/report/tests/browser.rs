@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use netlab_lab::results::LabResult;
-use netlab_report::{Exporter, Html, Report};
+use netlab_report::{ClassPage, Exporter, Html, Report};
 
 /// Results of `netlab run labs/task3.yaml labs/task4.yaml --json` on this machine.
 const RUN: &str = include_str!("fixtures/task3-task4-run.json");
@@ -178,6 +178,52 @@ fn chromium_screenshot_is_not_blank() {
         png.len()
     );
     if let Ok(keep) = std::env::var("NETLAB_KEEP_SCREENSHOT") {
+        std::fs::copy(&shot, keep).unwrap();
+    }
+}
+
+/// The class page of `netlab grade`: three students, one of whom failed a
+/// check; the histogram, the pass rates and the links reach the DOM.
+#[test]
+fn chromium_renders_the_class_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = labs();
+    let mut weak = labs();
+    // s3 fails every check of Task 4: its score drops to the middle bands.
+    for c in weak[1].scenarios.iter_mut().flat_map(|s| &mut s.checks) {
+        c.status = netlab_lab::results::CheckStatus::Fail;
+        c.earned = 0.0;
+    }
+    let reports = [
+        Report::student("s1", &good),
+        Report::student("s2", &good),
+        Report::student("s3", &weak),
+    ];
+    let page = dir.path().join("class.html");
+    std::fs::write(&page, ClassPage.serialize(&reports).unwrap()).unwrap();
+    let dom = headless(dir.path(), &page, &["--dump-dom"]);
+    assert!(dom.contains("<title>netlab class report</title>"));
+    assert!(dom.contains("<svg class=\"histogram\""));
+    // Two full scores, one lower: the last band holds 2.
+    assert!(dom.contains(">2</text>"), "{dom:.2000}");
+    assert!(
+        dom.contains("<td class=\"num\">2/3</td>"),
+        "the failed check's rate"
+    );
+    for id in ["s1", "s2", "s3"] {
+        assert!(dom.contains(&format!("href=\"students/{id}/report.html\"")));
+    }
+    assert_eq!(count(&dom, "<script"), 0);
+    let shot = dir.path().join("class.png");
+    headless(
+        dir.path(),
+        &page,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1000,1400",
+        ],
+    );
+    if let Ok(keep) = std::env::var("NETLAB_KEEP_CLASS_SCREENSHOT") {
         std::fs::copy(&shot, keep).unwrap();
     }
 }

@@ -6,6 +6,7 @@
 
 mod capture;
 mod checks;
+mod class;
 mod escape;
 mod matrix;
 mod plot;
@@ -16,6 +17,7 @@ use std::fmt::Write as _;
 
 use netlab_lab::results::{LabResult, ScenarioResult};
 
+pub use self::class::{ClassPage, student_page};
 use self::escape::{esc, paragraphs, slug};
 use crate::fmt::{millis, score_line};
 use crate::view::{self, Part};

@@ -23,6 +23,9 @@ table { border-collapse: collapse; width: 100%; margin: .4em 0 1em; }
 th, td { border: 1px solid var(--line); padding: .35em .55em; vertical-align: top; text-align: left; }
 th { background: var(--soft); }
 td.measured { white-space: pre-wrap; }
+.barbox { display: inline-block; width: 8em; background: var(--soft); border: 1px solid var(--line); vertical-align: middle; }
+.barbox .bar { display: block; height: .8em; background: var(--pass); }
+table.rates td { white-space: nowrap; } table.rates td:first-child { white-space: normal; }
 pre.output { background: var(--soft); border: 1px solid var(--line); padding: .4em .7em; font-size: .85em; white-space: pre-wrap; overflow-wrap: anywhere; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .status { font-weight: 700; white-space: nowrap; }
