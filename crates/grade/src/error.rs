@@ -33,8 +33,6 @@ pub enum GradeError {
         #[source]
         source: serde_json::Error,
     },
-    #[error(transparent)]
-    Report(#[from] netlab_report::ReportError),
     #[error("cannot serialize a result: {0}")]
     Json(#[from] serde_json::Error),
 }

@@ -1,73 +1,70 @@
-//! Every output file of a grading batch as bytes (the CLI writes them):
-//! per student `students/<id>/{result.json, feedback.md, report.html,
-//! results.json}`,
-//! and for the class `grades.csv`, `summary.json`, `junit.xml`, merged from
-//! all per-student results present, so an interrupted batch keeps what it
-//! graded and `--only ID` regrades one student into the same gradebook.
+//! The layout of `netlab grade`'s output folder, as formats and paths (the
+//! CLI's export manager writes them): per student
+//! `students/<id>/{result.json, feedback.md, report.html, results.json}`,
+//! and for the class `grades.csv`, `summary.json`, `junit.xml` and
+//! `class.html`, merged from every student's record, so an interrupted batch
+//! keeps what it graded and `--only ID` regrades one student into the same
+//! gradebook. `result.json` is the record itself, the one file read back.
 
 use std::path::{Path, PathBuf};
 
-use netlab_report::{Exporter, Gradebook, Gradescope, Html, Json, Junit, Markdown, Report};
+use netlab_report::{Format, student_page};
 
 use crate::{GradeError, StudentRecord};
 
 pub const STUDENTS_DIR: &str = "students";
 pub const RESULT_FILE: &str = "result.json";
 
-/// The files of one student, paths relative to the output folder.
-pub fn student_files(r: &StudentRecord) -> Result<Vec<(PathBuf, Vec<u8>)>, GradeError> {
-    let dir = Path::new(STUDENTS_DIR).join(&r.student);
-    let labs = std::slice::from_ref(&r.lab);
-    let run = [Report::student(&r.student, labs)];
-    let mut result = serde_json::to_vec_pretty(r)?;
-    result.push(b'\n');
-    Ok(vec![
-        (dir.join(RESULT_FILE), result),
-        (dir.join("feedback.md"), Markdown.serialize(&run)?),
-        (dir.join("report.html"), Html.serialize(&run)?),
-        (
-            dir.join("results.json"),
-            Gradescope::default().serialize(&run)?,
-        ),
-    ])
+/// The class files, relative to the output folder.
+pub const CLASS_FILES: [(Format, &str); 4] = [
+    (Format::Csv, "grades.csv"),
+    (Format::Json, "summary.json"),
+    (Format::Junit, "junit.xml"),
+    (Format::ClassHtml, "class.html"),
+];
+
+/// A student's report files, relative to the output folder. The HTML page
+/// is where the class page links.
+pub fn student_files(id: &str) -> Vec<(Format, PathBuf)> {
+    let dir = Path::new(STUDENTS_DIR).join(id);
+    vec![
+        (Format::Markdown, dir.join("feedback.md")),
+        (Format::Html, PathBuf::from(student_page(id))),
+        (Format::Gradescope, dir.join("results.json")),
+    ]
 }
 
-/// Every `students/*/result.json` under `out`, sorted by student id.
-pub fn load_records(out: &Path) -> Result<Vec<StudentRecord>, GradeError> {
-    let dir = out.join(STUDENTS_DIR);
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Ok(Vec::new());
-    };
-    let mut records = Vec::new();
-    for entry in entries.flatten() {
-        let path = entry.path().join(RESULT_FILE);
-        if !path.is_file() {
-            continue;
-        }
-        let text = std::fs::read(&path).map_err(|source| GradeError::ReadRecord {
-            path: path.clone(),
-            source,
-        })?;
-        let record: StudentRecord = serde_json::from_slice(&text)
-            .map_err(|source| GradeError::ParseRecord { path, source })?;
-        records.push(record);
+/// Where a student's record goes, relative to the output folder.
+pub fn record_path(id: &str) -> PathBuf {
+    Path::new(STUDENTS_DIR).join(id).join(RESULT_FILE)
+}
+
+/// The record as `result.json` holds it.
+pub fn record_bytes(r: &StudentRecord) -> Result<Vec<u8>, GradeError> {
+    let mut bytes = serde_json::to_vec_pretty(r)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// A record read back from `path` (named in errors).
+pub fn parse_record(bytes: &[u8], path: &Path) -> Result<StudentRecord, GradeError> {
+    serde_json::from_slice(bytes).map_err(|source| GradeError::ParseRecord {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_class_page_links_to_the_student_pages() {
+        let html = student_files("s1")
+            .into_iter()
+            .find(|(f, _)| *f == Format::Html)
+            .unwrap();
+        assert_eq!(html.1, Path::new("students/s1/report.html"));
+        assert_eq!(record_path("s1"), Path::new("students/s1/result.json"));
     }
-    records.sort_by(|a, b| a.student.cmp(&b.student));
-    Ok(records)
-}
-
-/// The class files, paths relative to the output folder.
-pub fn class_files(records: &[StudentRecord]) -> Result<Vec<(PathBuf, Vec<u8>)>, GradeError> {
-    let runs: Vec<Report<'_>> = records
-        .iter()
-        .map(|r| Report::student(&r.student, std::slice::from_ref(&r.lab)))
-        .collect();
-    Ok(vec![
-        (
-            PathBuf::from("grades.csv"),
-            Gradebook::default().serialize(&runs)?,
-        ),
-        (PathBuf::from("summary.json"), Json.serialize(&runs)?),
-        (PathBuf::from("junit.xml"), Junit.serialize(&runs)?),
-    ])
 }

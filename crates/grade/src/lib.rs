@@ -17,4 +17,4 @@ mod submissions;
 pub use error::GradeError;
 pub use grader::{Grader, MAX_ATTEMPTS};
 pub use record::StudentRecord;
-pub use submissions::{Submission, discover, select};
+pub use submissions::{Submission, discover, one, select};

@@ -43,6 +43,25 @@ pub fn discover(dir: &Path) -> Result<Vec<Submission>, GradeError> {
     Ok(out)
 }
 
+/// One folder graded on its own (`--submission DIR`): the folder's name is
+/// the id.
+pub fn one(dir: &Path) -> Result<Submission, GradeError> {
+    let read_err = |source| GradeError::ReadSubmissions {
+        path: dir.to_owned(),
+        source,
+    };
+    let dir = std::fs::canonicalize(dir).map_err(read_err)?;
+    if !dir.is_dir() {
+        return Err(read_err(std::io::Error::other("not a folder")));
+    }
+    let id = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("submission")
+        .to_owned();
+    Ok(Submission { id, dir })
+}
+
 /// The submissions named in `only` (all when empty); an unknown id is an error.
 pub fn select(
     all: Vec<Submission>,

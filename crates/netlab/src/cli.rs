@@ -14,6 +14,8 @@ Examples:
   netlab run labs/task4.yaml --capture       also record each scenario's packets (netlab-captures/*.pcap)
   netlab grade labs/grading/handout.yaml --submissions subs/ --jobs 4
                                              grade every student folder in subs/ (gradebook in netlab-grades/)
+  netlab grade labs/grading/handout.yaml --submission my-lab3/
+                                             a student checks their own folder (exit 0: every check passed)
   netlab validate labs/*.yaml                check lab files without Docker
   netlab images                              list netlab's images, building missing ones
   netlab clean                               remove containers/networks left by killed runs
@@ -104,6 +106,7 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["submissions", "submission"])))]
 pub struct GradeArgs {
     /// The grading lab (a lab file with a `submission` section).
     #[arg(value_name = "LAB")]
@@ -111,7 +114,13 @@ pub struct GradeArgs {
 
     /// Folder with one sub-folder per student, named by the student's id.
     #[arg(long, value_name = "DIR")]
-    pub submissions: PathBuf,
+    pub submissions: Option<PathBuf>,
+
+    /// Grade one folder (a student checking their own programs): prints the
+    /// report; exit status 0 when every check passed, 1 when one failed.
+    /// Writes files only with --out.
+    #[arg(long, value_name = "DIR", conflicts_with = "only")]
+    pub submission: Option<PathBuf>,
 
     /// Submissions graded at the same time, each on its own network.
     #[arg(long, short = 'j', value_name = "N", default_value_t = 2)]
@@ -122,9 +131,21 @@ pub struct GradeArgs {
     #[arg(long, value_name = "ID")]
     pub only: Vec<String>,
 
-    /// Output folder: grades.csv, summary.json, junit.xml, students/<id>/...
-    #[arg(long, value_name = "DIR", default_value = "netlab-grades")]
-    pub out: PathBuf,
+    /// Output folder: grades.csv, summary.json, junit.xml, class.html,
+    /// students/<id>/... [default with --submissions: netlab-grades]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Columns of grades.csv: `plain` (student, total, one column per check;
+    /// Moodle) or `canvas` (Canvas's identity columns and a Points Possible row).
+    #[arg(long, value_enum, default_value_t = GradebookArg::Plain)]
+    pub gradebook: GradebookArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GradebookArg {
+    Plain,
+    Canvas,
 }
 
 #[derive(Debug, Args)]

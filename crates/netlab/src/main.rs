@@ -5,7 +5,9 @@
 mod cli;
 mod commands;
 mod exit;
+mod export;
 mod interrupt;
+mod out_folder;
 mod output;
 mod progress;
 

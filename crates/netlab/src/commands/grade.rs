@@ -1,23 +1,29 @@
-//! `netlab grade`: grade every submission of a class against one lab. The
-//! batch logic is in netlab-grade; this writes each student's files as soon
-//! as they are graded, rewrites the class files from every result present,
-//! and cleans up every run scope on Ctrl-C/SIGTERM.
+//! `netlab grade`: grade every submission of a class against one lab, or
+//! one folder (`--submission`, a student checking their own programs). The
+//! batch logic is in netlab-grade; the output folder (`out_folder.rs`) gets
+//! each student's files as soon as they are graded and the class files
+//! rewritten; every run scope is cleaned up on Ctrl-C/SIGTERM.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::anyhow;
-use netlab_grade::{Grader, StudentRecord, discover, files, select};
+use netlab_grade::{Grader, StudentRecord, Submission, discover, one, select};
 use netlab_lab::results::Verdict;
+use netlab_report::{GradebookLayout, Options, Report, Terminal};
 use netlab_runner::events::Events;
 use netlab_runner::{RunOptions, Runner, images};
 
 use super::{Ui, connect, image_sources, load_labs};
-use crate::cli::GradeArgs;
+use crate::cli::{GradeArgs, GradebookArg};
 use crate::exit::{self, Failure};
 use crate::interrupt::Interrupt;
+use crate::out_folder::OutFolder;
 use crate::{output, progress};
+
+/// Where `--submissions` writes when `--out` is not given.
+const DEFAULT_OUT: &str = "netlab-grades";
 
 pub async fn grade(args: GradeArgs, ui: Ui) -> Result<ExitCode, Failure> {
     let usage = |e: netlab_grade::GradeError| Failure::Usage(anyhow!(e));
@@ -27,11 +33,33 @@ pub async fn grade(args: GradeArgs, ui: Ui) -> Result<ExitCode, Failure> {
             lab: lab.name,
         }));
     }
-    let all = discover(&args.submissions).map_err(usage)?;
-    let subs = select(all, &args.only, &args.submissions).map_err(usage)?;
+    let (subs, out): (Vec<Submission>, Option<PathBuf>) =
+        match (&args.submissions, &args.submission) {
+            (Some(dir), _) => {
+                let all = discover(dir).map_err(usage)?;
+                let out = args.out.clone().unwrap_or_else(|| DEFAULT_OUT.into());
+                (select(all, &args.only, dir).map_err(usage)?, Some(out))
+            }
+            (None, Some(dir)) => (vec![one(dir).map_err(usage)?], args.out.clone()),
+            (None, None) => unreachable!("clap requires --submissions or --submission"),
+        };
+    let single = args.submission.is_some();
     if args.jobs == 0 {
         return Err(Failure::Usage(anyhow!("--jobs must be at least 1")));
     }
+    let options = Options {
+        gradebook: match args.gradebook {
+            GradebookArg::Plain => GradebookLayout::Plain,
+            GradebookArg::Canvas => GradebookLayout::Canvas,
+        },
+        ..Options::default()
+    };
+    // Read what an earlier batch left before any work: a damaged result is
+    // an error now, not after an hour of grading.
+    let mut folder = match &out {
+        Some(dir) => Some(OutFolder::open(dir, options).map_err(Failure::Infra)?),
+        None => None,
+    };
 
     let stop = Interrupt::install();
     let engine = stop.race(connect()).await??;
@@ -70,27 +98,36 @@ pub async fn grade(args: GradeArgs, ui: Ui) -> Result<ExitCode, Failure> {
     let mut done = 0usize;
     let mut ungraded: Vec<String> = Vec::new();
     let mut write_error: Option<Failure> = None;
+    let mut verdicts = Vec::new();
+    let mut last: Option<StudentRecord> = None;
     let on_done = |record: StudentRecord| {
         done += 1;
         eprintln!("[{done}/{total}] {}", line(&record));
-        if Verdict::of([&record.lab]) == Verdict::Infra {
+        let verdict = Verdict::of([&record.lab]);
+        if verdict == Verdict::Infra {
             ungraded.push(record.student.clone());
         }
+        verdicts.push(verdict);
         if write_error.is_none()
-            && let Err(e) = write_student(&args.out, &record)
+            && let Some(f) = folder.as_mut()
+            && let Err(e) = f.add(record.clone())
         {
-            write_error = Some(e);
+            write_error = Some(Failure::Infra(e));
         }
+        last = Some(record);
     };
     let finished = tokio::select! {
         _ = grader.grade_all(subs, on_done) => true,
         _ = stop.wait() => false,
     };
+    let kept = match &out {
+        Some(dir) => format!("the results graded so far are in {}", dir.display()),
+        None => "nothing was written (no --out)".to_owned(),
+    };
     if !finished {
         grader.cleanup_live().await;
         eprintln!(
-            "netlab: interrupted; removed the containers and networks of the submissions in progress; the results graded so far are in {}",
-            args.out.display()
+            "netlab: interrupted; removed the containers and networks of the submissions in progress; {kept}"
         );
         return Err(Failure::Interrupted);
     }
@@ -98,16 +135,23 @@ pub async fn grade(args: GradeArgs, ui: Ui) -> Result<ExitCode, Failure> {
         return Err(e);
     }
     if stop.happened() {
-        eprintln!(
-            "netlab: interrupted after the last submission; every result is in {}",
-            args.out.display()
-        );
+        eprintln!("netlab: interrupted after the last submission; {kept}");
         return Err(Failure::Interrupted);
     }
+    if single && let Some(record) = &last {
+        // A student checking their own folder reads the report itself.
+        let labs = std::slice::from_ref(&record.lab);
+        let report = Terminal::new(ui.color).render(&[Report::student(&record.student, labs)]);
+        output::print(&report).map_err(Failure::Infra)?;
+        return Ok(exit::of(Verdict::of(labs)));
+    }
     eprintln!(
-        "netlab: graded {total} submission(s) in {:.1} s; gradebook: {}",
+        "netlab: graded {total} submission(s) in {:.1} s; {}",
         started.elapsed().as_secs_f64(),
-        args.out.join("grades.csv").display()
+        match &out {
+            Some(dir) => format!("gradebook: {}", dir.join("grades.csv").display()),
+            None => "no --out, no files".to_owned(),
+        }
     );
     if !ungraded.is_empty() {
         eprintln!(
@@ -144,17 +188,4 @@ fn line(r: &StudentRecord) -> String {
         ));
     }
     s
-}
-
-/// The student's files, then the class files merged from every result in `out`.
-fn write_student(out: &Path, record: &StudentRecord) -> Result<(), Failure> {
-    let infra = |e: netlab_grade::GradeError| Failure::Infra(anyhow!(e));
-    for (rel, bytes) in files::student_files(record).map_err(infra)? {
-        output::write_file(&out.join(rel), &bytes).map_err(Failure::Infra)?;
-    }
-    let records = files::load_records(out).map_err(infra)?;
-    for (rel, bytes) in files::class_files(&records).map_err(infra)? {
-        output::write_file(&out.join(rel), &bytes).map_err(Failure::Infra)?;
-    }
-    Ok(())
 }

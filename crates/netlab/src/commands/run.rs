@@ -6,13 +6,14 @@ use std::process::ExitCode;
 use anyhow::anyhow;
 use netlab_engine::{ImageKind, Run};
 use netlab_lab::results::{LabResult, Verdict};
-use netlab_report::{Exporter, Html, Json, Junit, Report, Terminal};
+use netlab_report::{Format, Options, Report, Terminal};
 use netlab_runner::events::Events;
 use netlab_runner::{RunOptions, Runner, images};
 
 use super::{Ui, connect, image_sources, load_labs};
 use crate::cli::RunArgs;
 use crate::exit::{self, Failure};
+use crate::export::ExportManager;
 use crate::interrupt::Interrupt;
 use crate::{output, progress};
 
@@ -120,21 +121,14 @@ fn exit_code(results: &[LabResult]) -> ExitCode {
 }
 
 fn write_files(args: &RunArgs, results: &[LabResult]) -> Result<(), Failure> {
-    let run = [Report::new(results)];
-    let exports: [(&Option<std::path::PathBuf>, &dyn Exporter); 3] = [
-        (&args.json, &Json),
-        (&args.junit, &Junit),
-        (&args.html, &Html),
-    ];
-    for (path, exporter) in exports {
-        if let Some(path) = path {
-            let bytes = exporter
-                .serialize(&run)
-                .map_err(|e| Failure::Infra(anyhow!(e)))?;
-            output::write_file(path, &bytes).map_err(Failure::Infra)?;
-        }
-    }
-    Ok(())
+    let mut exports = ExportManager::new(Options::default());
+    exports
+        .add(Format::Json, args.json.clone())
+        .add(Format::Junit, args.junit.clone())
+        .add(Format::Html, args.html.clone());
+    exports
+        .write(&[Report::new(results)])
+        .map_err(Failure::Infra)
 }
 
 #[cfg(test)]
