@@ -135,6 +135,8 @@ fn docker_grades_the_examples_merges_a_regrade_and_leaves_nothing() {
         serde_json::from_slice(&std::fs::read(out_dir.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["students"].as_array().unwrap().len(), 10);
     assert_eq!(summary["summary"]["checks"], 180);
+    let class = std::fs::read_to_string(out_dir.join("class.html")).unwrap();
+    assert!(class.contains("href=\"students/s007-syntax-error/report.html\""));
     let junit = std::fs::read_to_string(out_dir.join("junit.xml")).unwrap();
     assert!(junit.contains("<testsuites") && junit.contains("s007-syntax-error"));
 

@@ -3,6 +3,7 @@
 
 mod examples;
 mod hostile;
+mod one;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
