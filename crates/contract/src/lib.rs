@@ -7,13 +7,19 @@
 //!
 //! Plain data on serde alone, so whatever reads results compiles no
 //! runtime; feature `schema` derives the JSON Schema of the types a lab file
-//! names ([`Proto`], [`Outcome`]).
+//! names ([`Proto`], [`Outcome`], [`SocketMode`]).
+//!
+//! [`os_errors`] is a small table of the errors each operating system's
+//! socket API shows in the lab's failure cases (cited, not measured).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+pub mod os_errors;
+pub use os_errors::{OS_ERRORS, OsError, OsErrorCase, OsErrorTable, Shown};
 
 /// Port of `netlab-echo server` and of probes when none is given.
 pub const DEFAULT_PORT: u16 = 12000;
@@ -159,6 +165,31 @@ pub struct Summary {
     pub connect: Option<Stats>,
     /// TCP only: request RTT on the open connection.
     pub request: Option<Stats>,
+}
+
+/// How the UDP client uses its socket (`--socket`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum SocketMode {
+    /// `connect()` to the server and `IP_RECVERR`: ICMP errors (port
+    /// unreachable, host unreachable) reach the client.
+    #[default]
+    Connected,
+    /// `sendto`/`recvfrom` on an unconnected socket, as the handout's
+    /// Python client does: Linux reports no ICMP error to it, so a closed
+    /// port is a `timeout`.
+    Unconnected,
+}
+
+impl SocketMode {
+    /// `connected` or `unconnected`, as on the command line and in the JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            SocketMode::Connected => "connected",
+            SocketMode::Unconnected => "unconnected",
+        }
+    }
 }
 
 /// One line of `netlab-echo server --log-requests` on stdout (after the
