@@ -116,6 +116,19 @@ pub struct ProbeRecord {
     pub connect_us: Option<f64>,
     /// TCP only: request sent -> full reply received on the open connection, µs.
     pub request_us: Option<f64>,
+    /// Round trip from the kernel's software time stamps (`SO_TIMESTAMPING`),
+    /// µs: the request leaving the host (its transmit stamp) to the reply
+    /// arriving (its receive stamp). TCP: the request's last byte sent to
+    /// the reply's first byte received, comparable to `request_us` (the
+    /// handshake has no stamps, see `wire_connect_us`). Null when the kernel
+    /// gave no stamp, never filled in from the application's clock. Absent
+    /// in output of older clients (reads as null).
+    #[serde(default)]
+    pub wire_rtt_us: Option<f64>,
+    /// TCP: the handshake (SYN sent -> SYN-ACK received) from kernel stamps.
+    /// Always null: the socket API stamps data, not the handshake.
+    #[serde(default)]
+    pub wire_connect_us: Option<f64>,
     /// Time from the start of the probe until its outcome was known, µs.
     pub elapsed_us: f64,
     /// Bytes of the request.
@@ -165,6 +178,13 @@ pub struct Summary {
     pub connect: Option<Stats>,
     /// TCP only: request RTT on the open connection.
     pub request: Option<Stats>,
+    /// `wire_rtt_us` of the successful probes that have one (its `count`
+    /// says how many did), or null. Absent in older output.
+    #[serde(default)]
+    pub wire: Option<Stats>,
+    /// UDP: the client's socket (`connected` for TCP, and in older output).
+    #[serde(default)]
+    pub socket: SocketMode,
 }
 
 /// How the UDP client uses its socket (`--socket`).
@@ -232,6 +252,12 @@ pub struct RequestRecord {
     /// `request` and `reply` are cut (the payload is longer than
     /// [`EXCERPT_BYTES`]).
     pub truncated: bool,
+    /// The server's turnaround from kernel software time stamps, µs: the
+    /// request's receive stamp to its reply's transmit stamp (TCP: the
+    /// chunk's last segment received to the reply's last byte sent). Null
+    /// when a stamp is missing; absent in older logs.
+    #[serde(default)]
+    pub dwell_us: Option<f64>,
 }
 
 impl RequestRecord {
@@ -258,6 +284,7 @@ impl RequestRecord {
             request,
             reply,
             truncated,
+            dwell_us: None,
         }
     }
 }
@@ -348,7 +375,7 @@ mod tests {
         let text = serde_json::to_string(&line).unwrap();
         assert_eq!(
             text,
-            r#"{"type":"request","proto":"udp","peer":"172.18.0.3:40211","at":"2026-12-03T09:12:03.123456Z","bytes":13,"request":"hello netlab\n","reply":"HELLO NETLAB\n","truncated":false}"#
+            r#"{"type":"request","proto":"udp","peer":"172.18.0.3:40211","at":"2026-12-03T09:12:03.123456Z","bytes":13,"request":"hello netlab\n","reply":"HELLO NETLAB\n","truncated":false,"dwell_us":null}"#
         );
         assert_eq!(serde_json::from_str::<ServerLine>(&text).unwrap(), line);
     }
@@ -419,11 +446,59 @@ mod tests {
             "request",
             "reply",
             "truncated",
+            "dwell_us",
         ];
         want.sort_unstable();
         let mut keys = keys;
         keys.sort_unstable();
         assert_eq!(keys, want);
+    }
+
+    /// Output of netlab-echo before kernel time stamps and `--socket`:
+    /// every new field is optional and reads as null / the default.
+    #[test]
+    fn json_of_older_clients_and_servers_still_loads() {
+        let probe = r#"{"type":"probe","seq":1,"proto":"udp","outcome":"ok","sent_at":"2026-12-03T09:12:03.123456Z","received_at":"2026-12-03T09:12:03.123789Z","rtt_us":333.0,"connect_us":null,"request_us":null,"elapsed_us":334.5,"bytes":17,"errno":null,"error":null}"#;
+        let Line::Probe(p) = serde_json::from_str::<Line>(probe).unwrap() else {
+            panic!("a probe line")
+        };
+        assert_eq!(
+            (p.rtt_us, p.wire_rtt_us, p.wire_connect_us),
+            (Some(333.0), None, None)
+        );
+        let stats = r#"{"count":1,"min_us":333.0,"avg_us":333.0,"max_us":333.0,"mdev_us":0.0,"p50_us":333.0,"p90_us":333.0,"p99_us":333.0}"#;
+        let summary = format!(
+            r#"{{"type":"summary","proto":"udp","server":"server:12000","sent":1,"received":1,"loss_pct":0.0,"outcomes":{{"ok":1}},"duplicates":0,"late":0,"mismatched":0,"rtt":{stats},"connect":null,"request":null}}"#
+        );
+        let Line::Summary(s) = serde_json::from_str::<Line>(&summary).unwrap() else {
+            panic!("a summary line")
+        };
+        assert_eq!(s.rtt.as_ref().map(|r| r.count), Some(1));
+        assert_eq!((s.wire, s.socket), (None, SocketMode::Connected));
+        let request = r#"{"type":"request","proto":"udp","peer":"172.18.0.3:40211","at":"2026-12-03T09:12:03.123456Z","bytes":13,"request":"hello netlab\n","reply":"HELLO NETLAB\n","truncated":false}"#;
+        let ServerLine::Request(r) = serde_json::from_str::<ServerLine>(request).unwrap() else {
+            panic!("a request line")
+        };
+        assert_eq!(r.dwell_us, None);
+        assert_eq!(r, udp_record());
+    }
+
+    #[test]
+    fn new_fields_round_trip() {
+        let mut s: Summary = serde_json::from_value(json!({
+            "proto": "udp", "server": "s:1", "sent": 0, "received": 0, "loss_pct": 0.0,
+            "outcomes": {}, "duplicates": 0, "late": 0, "mismatched": 0,
+            "rtt": null, "connect": null, "request": null, "wire": null, "socket": "unconnected"
+        }))
+        .unwrap();
+        assert_eq!(s.socket, SocketMode::Unconnected);
+        s.socket = SocketMode::Connected;
+        let v = serde_json::to_value(Line::Summary(s.clone())).unwrap();
+        assert_eq!(v["socket"], "connected");
+        assert!(v["wire"].is_null(), "present, null: {v}");
+        assert_eq!(serde_json::from_value::<Line>(v).unwrap(), Line::Summary(s));
+        assert!(serde_json::from_value::<SocketMode>(json!("bound")).is_err());
+        assert_eq!(SocketMode::Unconnected.name(), "unconnected");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use netlab_contract::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_PORT, DEFAULT_TIMEOUT, Proto};
+use netlab_contract::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_PORT, DEFAULT_TIMEOUT, Proto, SocketMode};
 
 use crate::server::DEFAULT_IDLE_TIMEOUT;
 
@@ -60,7 +60,8 @@ pub struct ServerArgs {
     pub max_connections: Option<u64>,
     /// Print one JSON line per request on stdout (after the ready line):
     /// each UDP datagram and TCP read chunk with peer, receive time, size,
-    /// request and reply (first 256 bytes); TCP accepts and closes too.
+    /// request and reply (first 256 bytes) and the server's turnaround from
+    /// kernel time stamps (dwell_us); TCP accepts and closes too.
     #[arg(long)]
     pub log_requests: bool,
 }
@@ -112,6 +113,18 @@ pub struct ClientArgs {
     /// TCP: a new connection per probe, or one persistent connection.
     #[arg(long, value_enum)]
     pub connection: Option<Connection>,
+    /// UDP: `connected` (connect() and IP_RECVERR: ICMP errors name the
+    /// failure) or `unconnected` (sendto/recvfrom, as the handout's Python
+    /// client: a closed port is a timeout on Linux). Default: connected.
+    #[arg(long, value_parser = parse_socket, value_name = "connected|unconnected")]
+    pub socket: Option<SocketMode>,
+    /// Spin on a non-blocking receive for this long after each request
+    /// before blocking (e.g. 50us, 1ms; at most 1s and never longer than
+    /// --timeout): replies that come within it skip the wake-up, so the
+    /// application's RTT comes closer to the kernel's. Costs a full CPU
+    /// core while it spins. Default 0 (off).
+    #[arg(long, default_value = "0", value_parser = parse_duration)]
+    pub busy_poll: Duration,
     /// Print only JSON lines (one per probe, then a summary) on stdout.
     #[arg(long)]
     pub json: bool,
@@ -122,6 +135,16 @@ fn parse_proto(s: &str) -> Result<Proto, String> {
         "udp" => Ok(Proto::Udp),
         "tcp" => Ok(Proto::Tcp),
         _ => Err(format!("`{s}` is not a protocol; use udp or tcp")),
+    }
+}
+
+fn parse_socket(s: &str) -> Result<SocketMode, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "connected" => Ok(SocketMode::Connected),
+        "unconnected" => Ok(SocketMode::Unconnected),
+        _ => Err(format!(
+            "`{s}` is not a socket mode; use connected or unconnected"
+        )),
     }
 }
 

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use crate::client::{Config, Input, Sink, preview};
 use crate::payload::{self, Body};
-use netlab_contract::{Outcome, ProbeRecord, Proto, Stats, Summary};
+use netlab_contract::{Outcome, ProbeRecord, Proto, SocketMode, Stats, Summary};
 
 pub struct HumanSink<W: Write> {
     out: W,
@@ -43,11 +43,16 @@ impl<W: Write> Sink for HumanSink<W> {
         let conn = match (c.proto, c.connection) {
             (Proto::Tcp, crate::cli::Connection::Persistent) => ", persistent connection",
             (Proto::Tcp, crate::cli::Connection::PerProbe) => ", new connection per probe",
+            (_, _) if c.socket == SocketMode::Unconnected => ", unconnected socket",
             _ => "",
+        };
+        let spin = match c.busy_poll.is_zero() {
+            true => String::new(),
+            false => format!(", busy-poll {}", humantime::format_duration(c.busy_poll)),
         };
         writeln!(
             self.out,
-            "NETLAB-ECHO {} {}: {what}, interval {}, timeout {}{conn}",
+            "NETLAB-ECHO {} {}: {what}, interval {}, timeout {}{conn}{spin}",
             c.proto.name(),
             c.server,
             humantime::format_duration(c.interval),
@@ -75,6 +80,14 @@ impl<W: Write> Sink for HumanSink<W> {
             }
             (_, _, Some(t)) => line += &format!("  rtt {}", us(t)),
             _ => {}
+        }
+        if r.rtt_us.is_some() {
+            let label = match r.proto {
+                Proto::Tcp => "wire (request)",
+                Proto::Udp => "wire",
+            };
+            let wire = r.wire_rtt_us.map_or_else(|| "not available".into(), us);
+            line += &format!("  {label} {wire}");
         }
         match r.outcome {
             Outcome::Ok => line += "  ok",
@@ -124,14 +137,34 @@ impl<W: Write> Sink for HumanSink<W> {
         } else {
             "rtt"
         };
+        let wire_label = match s.proto {
+            Proto::Tcp => "wire (request, kernel stamps)",
+            Proto::Udp => "wire (kernel stamps)",
+        };
         for (label, stats) in [
             (rtt_label, &s.rtt),
             ("connect", &s.connect),
             ("request", &s.request),
+            (wire_label, &s.wire),
         ] {
             if let Some(st) = stats {
                 writeln!(self.out, "{}", stats_line(label, st))?;
             }
+        }
+        let stamped = s.wire.as_ref().map_or(0, |w| w.count);
+        if s.received > 0 && stamped < s.received {
+            writeln!(
+                self.out,
+                "{wire_label}: not available for {} of {} replies (no usable kernel time stamps)",
+                s.received - stamped,
+                s.received
+            )?;
+        }
+        if s.proto == Proto::Tcp && s.connect.is_some() {
+            writeln!(
+                self.out,
+                "wire connect: not available (the kernel does not time-stamp the handshake for the socket)"
+            )?;
         }
         self.out.flush()
     }

@@ -2,14 +2,17 @@
 //! TCP) and a client that measures round-trip times and names every failure.
 //!
 //! The binary `netlab-echo` is a thin wrapper: [`cli`] parses the command
-//! line, [`server`] serves, [`client`] probes, [`idle`] waits for a signal.
+//! line, [`server`] serves, [`client`] probes, [`idle`] waits for a signal;
+//! [`kstamp`] reads the kernel's time stamps for both.
 //! The JSON-lines contract the orchestrator reads back is `netlab-contract`.
 
 pub mod cli;
 pub mod client;
 pub mod clock;
+pub mod errqueue;
 pub mod human;
 pub mod idle;
+pub mod kstamp;
 pub mod outcome;
 pub mod payload;
 pub mod server;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
 
-use netlab_contract::{Outcome, ProbeRecord, Proto, Stats, Summary};
+use netlab_contract::{Outcome, ProbeRecord, Proto, SocketMode, Stats, Summary};
 
 /// Longest duration the percentiles resolve: one hour, in nanoseconds.
 const MAX_NS: u64 = 3_600_000_000_000;
@@ -45,7 +45,8 @@ pub struct Strays {
     pub mismatched: u64,
 }
 
-/// The summary line over all reported probes.
+/// The summary line over all reported probes (`socket` is left at
+/// `connected`: the caller knows better).
 pub fn summarize(proto: Proto, server: &str, probes: &[ProbeRecord], strays: Strays) -> Summary {
     let mut outcomes = BTreeMap::new();
     for p in probes {
@@ -75,6 +76,8 @@ pub fn summarize(proto: Proto, server: &str, probes: &[ProbeRecord], strays: Str
         rtt: series(|p| p.rtt_us),
         connect: if tcp { series(|p| p.connect_us) } else { None },
         request: if tcp { series(|p| p.request_us) } else { None },
+        wire: series(|p| p.wire_rtt_us),
+        socket: SocketMode::Connected,
     }
 }
 

@@ -41,6 +41,8 @@ const PROBE_KEYS: &[&str] = &[
     "rtt_us",
     "connect_us",
     "request_us",
+    "wire_rtt_us",
+    "wire_connect_us",
     "elapsed_us",
     "bytes",
     "errno",
@@ -60,6 +62,8 @@ const SUMMARY_KEYS: &[&str] = &[
     "rtt",
     "connect",
     "request",
+    "wire",
+    "socket",
 ];
 const STATS_KEYS: &[&str] = &[
     "count", "min_us", "avg_us", "max_us", "mdev_us", "p50_us", "p90_us", "p99_us",

@@ -63,6 +63,7 @@ fn a_udp_request_is_logged_with_its_peer_time_and_reply() {
             request: "hello netlab\n".into(),
             reply: "HELLO NETLAB\n".into(),
             truncated: false,
+            dwell_us: None,
         }
     );
     let at = stamp(&r.at);

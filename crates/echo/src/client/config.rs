@@ -5,10 +5,12 @@ use std::time::Duration;
 
 use crate::cli::{ClientArgs, Connection};
 use crate::payload::{self, Body};
-use netlab_contract::Proto;
+use netlab_contract::{Proto, SocketMode};
 
 /// Largest UDP payload over IPv4 (65,535 - 20 IP - 8 UDP).
 pub const MAX_UDP_PAYLOAD: usize = 65_507;
+/// Longest `--busy-poll`: the spin costs a CPU core for as long.
+pub const MAX_BUSY_POLL: Duration = Duration::from_secs(1);
 /// Message used when neither --message, --size nor --stdin is given.
 pub const DEFAULT_MESSAGE: &str = "hello netlab";
 
@@ -36,6 +38,10 @@ pub struct Config {
     pub warmup: u64,
     pub input: Input,
     pub connection: Connection,
+    /// UDP only (TCP sockets are always connected).
+    pub socket: SocketMode,
+    /// Spin on non-blocking receives this long before blocking.
+    pub busy_poll: Duration,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -46,6 +52,12 @@ pub enum UsageError {
     Server(String),
     #[error("--connection applies to TCP only; drop it or use --proto tcp")]
     ConnectionWithUdp,
+    #[error(
+        "--socket applies to UDP only (a TCP socket is always connected); drop it or use --proto udp"
+    )]
+    SocketWithTcp,
+    #[error("--busy-poll {0} is too long: at most 1s (the spin keeps a CPU core busy)")]
+    BusyPollTooLong(String),
     #[error(
         "--size {size} is too small: a request needs at least {min} bytes for its header `seq=N `"
     )]
@@ -62,6 +74,13 @@ impl Config {
             split_host_port(&args.server).ok_or_else(|| UsageError::Server(args.server.clone()))?;
         if args.proto == Proto::Udp && args.connection.is_some() {
             return Err(UsageError::ConnectionWithUdp);
+        }
+        if args.proto == Proto::Tcp && args.socket.is_some() {
+            return Err(UsageError::SocketWithTcp);
+        }
+        if args.busy_poll > MAX_BUSY_POLL {
+            let given = humantime::format_duration(args.busy_poll).to_string();
+            return Err(UsageError::BusyPollTooLong(given));
         }
         let input = match (&args.message, args.size, args.stdin) {
             (_, _, true) => Input::Stdin,
@@ -99,6 +118,8 @@ impl Config {
             warmup: args.warmup,
             input,
             connection: args.connection.unwrap_or(Connection::PerProbe),
+            socket: args.socket.unwrap_or_default(),
+            busy_poll: args.busy_poll,
         })
     }
 }

@@ -3,10 +3,15 @@
 //! [`Sink`] (human text or JSON lines).
 //!
 //! Every wait is bounded: name resolution by `--dns-timeout`, TCP connect by
-//! `--connect-timeout`, each reply by `--timeout`.
+//! `--connect-timeout`, each reply by `--timeout`, a kernel transmit stamp
+//! by [`crate::kstamp::TX_WAIT`].
+//!
+//! Each probe has two round trips: `rtt_us` from the monotonic clock around
+//! the system calls, and `wire_rtt_us` from the kernel's time stamps of the
+//! packets ([`crate::kstamp`]); the second leaves out the system calls,
+//! wake-ups and scheduling of the client.
 
 mod config;
-mod errqueue;
 mod resolve;
 mod tcp;
 mod udp;
@@ -75,6 +80,8 @@ pub(crate) struct Exchange {
     pub connect: Option<Duration>,
     /// Request sent -> whole reply received.
     pub request: Option<Duration>,
+    /// Kernel round trip of the request (µs), when both stamps came.
+    pub wire: Option<f64>,
     pub reply: Option<Vec<u8>>,
     /// `None` means the probe succeeded.
     pub failure: Option<Failure>,
@@ -87,6 +94,7 @@ impl Exchange {
             elapsed: start.mono.elapsed(),
             connect: None,
             request: None,
+            wire: None,
             reply: None,
             failure: Some(failure),
         }
@@ -129,13 +137,20 @@ pub fn preview(bytes: &[u8]) -> String {
 /// Runs all probes of `config`, reporting to `sink`; returns the summary.
 pub fn run(config: &Config, sink: &mut dyn Sink) -> Result<Summary, ClientError> {
     sink.start(config).map_err(ClientError::Output)?;
+    // Before the first probe, for the whole run: stamps on every reply.
+    let _stamping = crate::kstamp::KeepOn::new();
     let mut resolver = resolve::Resolver::new(&config.host, config.port, config.dns_timeout);
     let mut transport: Box<dyn Transport> = match config.proto {
-        Proto::Udp => Box::new(udp::Udp::new(config.timeout)),
+        Proto::Udp => Box::new(udp::Udp::new(
+            config.timeout,
+            config.busy_poll,
+            config.socket,
+        )),
         Proto::Tcp => Box::new(tcp::Tcp::new(
             config.connection,
             config.connect_timeout,
             config.timeout,
+            config.busy_poll,
         )),
     };
     let mut strays = Strays::default();
@@ -168,7 +183,8 @@ pub fn run(config: &Config, sink: &mut dyn Sink) -> Result<Summary, ClientError>
             .map_err(ClientError::Output)?;
         records.push(record);
     }
-    let summary = stats::summarize(config.proto, &config.server, &records, strays);
+    let mut summary = stats::summarize(config.proto, &config.server, &records, strays);
+    summary.socket = config.socket;
     sink.summary(&summary).map_err(ClientError::Output)?;
     Ok(summary)
 }
@@ -191,6 +207,10 @@ fn to_record(proto: Proto, seq: u64, bytes: usize, ex: &Exchange) -> ProbeRecord
             .request
             .filter(|_| proto == Proto::Tcp)
             .map(clock::micros),
+        // Like rtt_us: only with a reply.
+        wire_rtt_us: ex.reply.as_ref().and(ex.wire),
+        // The handshake is not stamped by the kernel (docs/echo.md).
+        wire_connect_us: None,
         elapsed_us: clock::micros(ex.elapsed),
         bytes,
         errno: ex.failure.as_ref().and_then(|f| f.errno),
