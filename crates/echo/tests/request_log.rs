@@ -63,13 +63,20 @@ fn a_udp_request_is_logged_with_its_peer_time_and_reply() {
             request: "hello netlab\n".into(),
             reply: "HELLO NETLAB\n".into(),
             truncated: false,
-            dwell_us: None,
+            dwell_us: r.dwell_us,
         }
     );
     let at = stamp(&r.at);
     assert!(
         before <= at && at <= after,
         "{at} not within {before}..{after}"
+    );
+    // The server's turnaround from kernel stamps lies within our round trip.
+    let span = (after - before).num_microseconds().unwrap() as f64;
+    let dwell = r.dwell_us.expect("dwell_us from kernel stamps on loopback");
+    assert!(
+        (0.0..=span).contains(&dwell),
+        "dwell {dwell} µs, round trip {span} µs"
     );
 
     // A datagram larger than the excerpt: full size, cut text.
@@ -109,6 +116,8 @@ fn tcp_chunks_are_logged_per_connection_between_open_and_close() {
         );
         assert_eq!(r.reply, want);
         stamp(&r.at);
+        let dwell = r.dwell_us.expect("dwell_us from kernel stamps on loopback");
+        assert!((0.0..1_000_000.0).contains(&dwell), "{dwell}");
     }
     drop(s);
     match next_line(&server) {
@@ -151,11 +160,22 @@ fn the_netlab_echo_clients_probes_show_up_in_the_log() {
                 requests.push(r);
             }
         }
-        for (seq, r) in (1..).zip(&requests) {
+        for ((seq, r), p) in (1..).zip(&requests).zip(run.probes()) {
             assert_eq!(r.proto.name(), proto);
             assert_eq!(r.request, format!("seq={seq} hello netlab"));
             assert_eq!(r.reply, format!("SEQ={seq} HELLO NETLAB"));
             assert!(r.peer.ip().is_loopback());
+            // One clock for both ends: the server's turnaround lies within
+            // the client's kernel round trip, which lies within its own.
+            let (dwell, wire, rtt) = (
+                r.dwell_us.unwrap(),
+                p.wire_rtt_us.unwrap(),
+                p.rtt_us.unwrap(),
+            );
+            assert!(
+                0.0 <= dwell && dwell <= wire && wire <= rtt,
+                "{proto}: dwell {dwell} <= wire {wire} <= rtt {rtt}"
+            );
         }
         if proto == "tcp" {
             // Per-probe connections: each probe on a connection of its own.

@@ -185,6 +185,8 @@ impl Server {
     pub async fn serve(self, opts: Options) {
         let throttle = Arc::new(Throttle::default());
         let reqlog = opts.log_requests.then(|| Arc::new(RequestLog::default()));
+        // The log's dwell_us needs receive stamps from the first request on.
+        let _stamping = opts.log_requests.then(crate::kstamp::KeepOn::new);
         let tcp_shared = self.tcp.is_some().then(|| {
             Arc::new(tcp::Shared::new(
                 opts.clone(),

@@ -2,7 +2,8 @@
 //! read chunk, TCP accept and close, on stdout, flushed per line, so a
 //! grader can tell what the reference server really received. Only built
 //! when the flag is given: with the log off the serving paths test one
-//! `Option` and format nothing.
+//! `Option` and format nothing. With it on, the sockets also carry kernel
+//! time stamps ([`crate::kstamp`]) for each line's `dwell_us`.
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
@@ -48,9 +49,10 @@ impl Held {
         peer: SocketAddr,
         bytes: usize,
         reply: &[u8],
+        dwell_us: Option<f64>,
     ) -> ServerLine {
         let reply = &reply[..reply.len().min(KEEP)];
-        ServerLine::Request(RequestRecord::new(
+        let mut record = RequestRecord::new(
             proto,
             conn,
             peer,
@@ -58,7 +60,9 @@ impl Held {
             bytes,
             &self.head[..self.len],
             reply,
-        ))
+        );
+        record.dwell_us = dwell_us;
+        ServerLine::Request(record)
     }
 }
 

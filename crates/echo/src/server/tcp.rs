@@ -27,9 +27,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
+use std::os::fd::AsRawFd;
+
 use chrono::Utc;
+use nix::sys::socket::MsgFlags;
 use socket2::{Domain, Protocol, Socket, Type};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, Interest};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tokio::sync::futures::Notified;
@@ -38,6 +41,7 @@ use super::Options;
 use super::reqlog::{Held, RequestLog};
 use super::throttle::{Kind, Throttle};
 use crate::clock;
+use crate::kstamp::{self, KernelTime, Receiver, TxStamps};
 use crate::payload;
 use netlab_contract::{CloseReason, CloseRecord, OpenRecord, Proto, ServerLine};
 
@@ -286,8 +290,14 @@ async fn connection(stream: TcpStream, conn: Arc<Conn>, shared: Arc<Shared>) {
             at: clock::rfc3339(&Utc::now()),
         }));
     }
+    // Kernel stamps only for the log's dwell_us (null without them).
+    let stamps = shared
+        .reqlog
+        .as_ref()
+        .filter(|_| kstamp::enable(&stream).is_ok())
+        .map(|_| Stamps::default());
     let mut received = 0u64;
-    let end = serve_connection(stream, &conn, &shared, &mut received).await;
+    let end = serve_connection(stream, &conn, &shared, &mut received, stamps).await;
     let idle = shared.opts.idle_timeout;
     let peer = conn.peer;
     let (reason, error) = match &end {
@@ -334,6 +344,64 @@ async fn connection(stream: TcpStream, conn: Arc<Conn>, shared: Arc<Shared>) {
     }
 }
 
+/// A connection's kernel stamps, for the request log's `dwell_us`.
+#[derive(Default)]
+struct Stamps {
+    rx: Receiver,
+    tx: TxStamps,
+    /// Bytes written since stamping was turned on (transmit stamp ids).
+    written: u32,
+    /// Receive stamp of the chunk in hand (its last segment).
+    received_at: Option<KernelTime>,
+}
+
+impl Stamps {
+    /// One non-blocking read into `buf` with its receive stamp; None when
+    /// there was nothing to read after all.
+    fn read(&mut self, stream: &TcpStream, buf: &mut Vec<u8>) -> Option<io::Result<usize>> {
+        buf.resize(CHUNK, 0);
+        let fd = stream.as_raw_fd();
+        let read = stream.try_io(Interest::READABLE, || {
+            self.rx.recv(fd, &mut buf[..], MsgFlags::MSG_DONTWAIT)
+        });
+        match read {
+            Ok(got) => {
+                buf.truncate(got.len);
+                self.received_at = got.at;
+                Some(Ok(got.len))
+            }
+            Err(e) => {
+                buf.clear();
+                (e.kind() != io::ErrorKind::WouldBlock).then_some(Err(e))
+            }
+        }
+    }
+
+    /// After a reply of `n` bytes was written: the kernel's turnaround,
+    /// from the chunk's receive stamp to the transmit stamp of the reply's
+    /// last byte. The stamp is normally queued by the time the write
+    /// returns; if not, this waits for it at most 2 ms, without blocking
+    /// the other connections.
+    async fn dwell(&mut self, stream: &TcpStream, n: usize) -> Option<f64> {
+        let last_byte = self.written.wrapping_add(n as u32).wrapping_sub(1);
+        self.written = self.written.wrapping_add(n as u32);
+        let fd = stream.as_raw_fd();
+        let mut sent_at = None;
+        for attempt in 0..4 {
+            match attempt {
+                0 => {}
+                1 => tokio::task::yield_now().await,
+                _ => tokio::time::sleep(Duration::from_millis(1)).await,
+            }
+            if let Some((id, at)) = self.tx.take_within(fd, last_byte, Duration::ZERO) {
+                sent_at = (id == last_byte).then_some(at);
+                break;
+            }
+        }
+        self.received_at.take()?.micros_until(sent_at?)
+    }
+}
+
 /// Echoes chunk by chunk until the connection ends; the socket is closed
 /// when this returns (it owns the stream).
 async fn serve_connection(
@@ -341,6 +409,7 @@ async fn serve_connection(
     conn: &Conn,
     shared: &Shared,
     received: &mut u64,
+    mut stamps: Option<Stamps>,
 ) -> End {
     let mut close = pin!(conn.close.notified());
     loop {
@@ -363,7 +432,11 @@ async fn serve_connection(
         // dropped (a read is cancel-safe), the buffer given back, and the
         // loop waits again where closing applies. read_buf fills spare
         // capacity, no zeroing.
-        let n = match poll_once(pin!(stream.read_buf(buf))).await {
+        let read = match &mut stamps {
+            None => poll_once(pin!(stream.read_buf(buf))).await,
+            Some(st) => st.read(&stream, buf),
+        };
+        let n = match read {
             None => continue,
             Some(Ok(0)) => return End::Eof,
             Some(Ok(n)) => n,
@@ -399,7 +472,11 @@ async fn serve_connection(
         // Logged after the reply, so the client's RTT does not include it,
         // and also when the reply failed: the request did arrive.
         if let (Some(reqlog), Some(held)) = (&shared.reqlog, held) {
-            reqlog.write(&held.record(Proto::Tcp, Some(conn.id), conn.peer, n, &buf[..n]));
+            let dwell = match (&mut stamps, &written) {
+                (Some(st), Ok(())) => st.dwell(&stream, n).await,
+                _ => None,
+            };
+            reqlog.write(&held.record(Proto::Tcp, Some(conn.id), conn.peer, n, &buf[..n], dwell));
         }
         if let Err(end) = written {
             return end;

@@ -5,11 +5,15 @@
 
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
+use std::os::fd::AsRawFd;
 use std::sync::Arc;
+
+use nix::sys::socket::MsgFlags;
 
 use super::reqlog::{Held, RequestLog};
 use super::throttle::{Kind, Throttle};
 use super::{ERROR_PAUSE, log};
+use crate::kstamp::{self, DatagramStamps, KernelTime, Receiver};
 use crate::payload;
 use netlab_contract::Proto;
 
@@ -36,11 +40,28 @@ pub async fn serve(sock: UdpSocket, throttle: Arc<Throttle>, reqlog: Option<Arc<
     }
 }
 
+/// Kernel stamps for the request log's `dwell_us`.
+struct Stamps {
+    rx: Receiver,
+    tx: DatagramStamps,
+}
+
 fn serve_blocking(sock: &UdpSocket, throttle: &Throttle, reqlog: Option<&RequestLog>) {
     // One byte more than the largest datagram, so truncation would show.
     let mut buf = vec![0u8; 65_536];
+    // Only for the log; without stamps its lines say dwell_us null.
+    let mut stamps = reqlog
+        .filter(|_| kstamp::enable(sock).is_ok())
+        .map(|_| Stamps {
+            rx: Receiver::default(),
+            tx: DatagramStamps::default(),
+        });
     loop {
-        let (n, peer) = match sock.recv_from(&mut buf) {
+        let received = match &mut stamps {
+            None => sock.recv_from(&mut buf).map(|(n, peer)| (n, peer, None)),
+            Some(st) => receive_stamped(sock, &mut st.rx, &mut buf),
+        };
+        let (n, peer, received_at) = match received {
             Ok(got) => got,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
@@ -55,12 +76,36 @@ fn serve_blocking(sock: &UdpSocket, throttle: &Throttle, reqlog: Option<&Request
         // With the log off this is the only extra work: one test of None.
         let held = reqlog.map(|_| Held::new(&buf[..n]));
         payload::uppercase(&mut buf[..n]);
-        if let Err(e) = sock.send_to(&buf[..n], peer) {
+        let sent = sock.send_to(&buf[..n], peer);
+        if let Err(e) = &sent {
             throttle.log(Kind::Udp, format_args!("udp reply to {peer} failed: {e}"));
         }
         // Logged after the reply, so the client's RTT does not include it.
         if let (Some(reqlog), Some(held)) = (reqlog, held) {
-            reqlog.write(&held.record(Proto::Udp, None, peer, n, &buf[..n]));
+            let sent_at = match (&mut stamps, sent) {
+                (Some(st), Ok(_)) => {
+                    let id = st.tx.sent();
+                    st.tx.take(sock.as_raw_fd(), id)
+                }
+                _ => None,
+            };
+            let dwell = received_at
+                .zip(sent_at)
+                .and_then(|(r, s)| r.micros_until(s));
+            reqlog.write(&held.record(Proto::Udp, None, peer, n, &buf[..n], dwell));
         }
     }
+}
+
+/// `recv_from` with the datagram's kernel receive stamp.
+fn receive_stamped(
+    sock: &UdpSocket,
+    rx: &mut Receiver,
+    buf: &mut [u8],
+) -> io::Result<(usize, SocketAddr, Option<KernelTime>)> {
+    let got = rx.recv(sock.as_raw_fd(), buf, MsgFlags::empty())?;
+    let peer = got
+        .from
+        .ok_or_else(|| io::Error::other("a datagram without a sender address"))?;
+    Ok((got.len, peer, got.at))
 }
