@@ -35,10 +35,14 @@ fn run_server(args: &ServerArgs) -> ExitCode {
             Err(e) => return fail(format_args!("server: cannot install signal handlers: {e}")),
         };
         let opts = server_options(args);
-        let server = match server::Server::bind(args.proto, args.bind) {
+        let mut server = match server::Server::bind(args.proto, args.bind) {
             Ok(s) => s,
             Err(e) => return fail(format_args!("server: {e}")),
         };
+        if opts.log_requests {
+            // Before the ready line: the first request gets its stamps too.
+            server.stamp_requests();
+        }
         let ready = server.ready_line();
         let mut out = io::stdout().lock();
         if writeln!(out, "{ready}").and_then(|()| out.flush()).is_err() {

@@ -99,6 +99,8 @@ pub fn raise_open_file_limit() -> io::Result<OpenFileLimit> {
 pub struct Server {
     udp: Option<std::net::UdpSocket>,
     tcp: Option<tokio::net::TcpListener>,
+    /// Kernel receive stamping held on ([`Server::stamp_requests`]).
+    stamping: Option<crate::kstamp::KeepOn>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -158,9 +160,21 @@ impl Server {
                 },
                 false => None,
             };
-            return Ok(Self { udp, tcp });
+            return Ok(Self {
+                udp,
+                tcp,
+                stamping: None,
+            });
         }
         unreachable!("the last attempt returns")
+    }
+
+    /// For `--log-requests` (its `dwell_us`): switches the kernel's receive
+    /// stamping on now, so that requests arriving right after the ready
+    /// line are stamped too (Linux turns it on asynchronously, see
+    /// [`crate::kstamp::KeepOn`]). `serve` does it otherwise.
+    pub fn stamp_requests(&mut self) {
+        self.stamping.get_or_insert_with(crate::kstamp::KeepOn::new);
     }
 
     pub fn udp_addr(&self) -> Option<SocketAddr> {
@@ -182,11 +196,14 @@ impl Server {
     }
 
     /// Serves until the task is dropped.
-    pub async fn serve(self, opts: Options) {
+    pub async fn serve(mut self, opts: Options) {
         let throttle = Arc::new(Throttle::default());
         let reqlog = opts.log_requests.then(|| Arc::new(RequestLog::default()));
-        // The log's dwell_us needs receive stamps from the first request on.
-        let _stamping = opts.log_requests.then(crate::kstamp::KeepOn::new);
+        // The log's dwell_us needs receive stamps; held while serving.
+        if opts.log_requests {
+            self.stamp_requests();
+        }
+        let _stamping = self.stamping.take();
         let tcp_shared = self.tcp.is_some().then(|| {
             Arc::new(tcp::Shared::new(
                 opts.clone(),
