@@ -164,7 +164,7 @@ mod tests {
 
     #[test]
     fn is_cited_not_measured() {
-        assert!(!OS_ERRORS.measured);
+        const { assert!(!OS_ERRORS.measured) };
         assert_eq!(OS_ERRORS.sources.len(), 3);
     }
 
