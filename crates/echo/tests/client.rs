@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use common::{Server, client, client_with_stdin, fake};
-use netlab_contract::{Outcome, ProbeRecord, Proto};
+use netlab_contract::{Outcome, ProbeRecord, Proto, SocketMode};
 use netlab_echo::payload;
 use serde_json::Value;
 
@@ -174,7 +174,9 @@ fn udp_json_lines_field_by_field() {
         (Some(0), Some(0), Some(0))
     );
     check_stats(&s["rtt"], 3);
+    check_stats(&s["wire"], 3);
     assert!(s["connect"].is_null() && s["request"].is_null());
+    assert_eq!(s["socket"], "connected");
 }
 
 #[test]
@@ -367,6 +369,117 @@ fn closed_port_is_refused_for_udp_and_tcp() {
         assert_eq!(s.outcomes.get(&Outcome::Refused), Some(&3));
         assert!(s.rtt.is_none());
     }
+}
+
+#[test]
+fn closed_udp_port_unconnected_socket_times_out_where_connected_is_refused() {
+    let port = closed_port().to_string();
+    let run_with = |socket: &str| {
+        client(&[
+            "--proto", "udp", "--server", &port, "-c", "2", "-i", "0", "-W", "0.3", "--socket",
+            socket, "--json",
+        ])
+    };
+    let connected = run_with("connected");
+    assert_eq!(
+        outcomes(&connected.probes()),
+        [Outcome::Refused, Outcome::Refused]
+    );
+    assert_eq!(connected.summary().socket, SocketMode::Connected);
+
+    // The handout's client: sendto/recvfrom, no connect(), no IP_RECVERR.
+    // Linux reports the ICMP port unreachable to no unconnected socket.
+    let unconnected = run_with("unconnected");
+    assert_eq!(unconnected.code, 1);
+    for p in unconnected.probes() {
+        assert_eq!(p.outcome, Outcome::Timeout, "{p:?}");
+        assert_eq!(p.errno, None);
+        assert!(
+            (300_000.0..2_000_000.0).contains(&p.elapsed_us),
+            "the whole --timeout, bounded: {p:?}"
+        );
+    }
+    let s = unconnected.summary();
+    assert_eq!(s.socket, SocketMode::Unconnected);
+    assert_eq!(s.outcomes.get(&Outcome::Timeout), Some(&2));
+}
+
+#[test]
+fn unconnected_socket_ignores_replies_from_other_addresses() {
+    // A fake "server" that answers from another socket (another port): a
+    // connected socket never sees such a reply, an unconnected one ignores
+    // it; both end in a bounded timeout.
+    let listener = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let impostor = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let target = listener.local_addr().unwrap().to_string();
+    let answer = std::thread::spawn(move || {
+        listener
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut buf = [0u8; 128];
+        let (n, from) = listener.recv_from(&mut buf).unwrap();
+        let reply = payload::expected_reply(&buf[..n]);
+        impostor.send_to(&reply, from).unwrap();
+    });
+    let run = client(&[
+        "--proto",
+        "udp",
+        "--server",
+        &target,
+        "-c",
+        "1",
+        "-W",
+        "0.3",
+        "--socket",
+        "unconnected",
+        "--json",
+    ]);
+    answer.join().unwrap();
+    let p = &run.probes()[0];
+    assert_eq!(p.outcome, Outcome::Timeout, "{p:?}");
+    let s = run.summary();
+    assert_eq!((s.mismatched, s.late, s.duplicates), (0, 0, 0));
+}
+
+#[test]
+fn busy_poll_spins_within_the_timeout() {
+    let server = Server::start();
+    let run = client(&[
+        "--proto",
+        "udp",
+        "--server",
+        &server.udp().to_string(),
+        "-c",
+        "3",
+        "-i",
+        "0",
+        "--busy-poll",
+        "1ms",
+        "--json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Spinning longer than the timeout: the probe still ends at the timeout.
+    let port = closed_port().to_string();
+    let started = Instant::now();
+    let run = client(&[
+        "--proto",
+        "udp",
+        "--socket",
+        "unconnected",
+        "--server",
+        &port,
+        "-c",
+        "1",
+        "-W",
+        "0.2",
+        "--busy-poll",
+        "1s",
+        "--json",
+    ]);
+    assert!(started.elapsed() < Duration::from_secs(1), "bounded by -W");
+    let p = &run.probes()[0];
+    assert_eq!(p.outcome, Outcome::Timeout, "{p:?}");
+    assert!((200_000.0..600_000.0).contains(&p.elapsed_us), "{p:?}");
 }
 
 #[test]
@@ -595,6 +708,17 @@ fn bad_arguments_exit_2_and_send_nothing() {
             "persistent",
         ],
         &["--proto", "udp", "--server", &addr, "--interval", "soon"],
+        &[
+            "--proto",
+            "tcp",
+            "--server",
+            &addr,
+            "--socket",
+            "unconnected",
+        ],
+        &["--proto", "tcp", "--server", &addr, "--socket", "connected"],
+        &["--proto", "udp", "--server", &addr, "--socket", "bound"],
+        &["--proto", "udp", "--server", &addr, "--busy-poll", "2s"],
         &[
             "--proto",
             "udp",
