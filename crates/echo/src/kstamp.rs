@@ -51,6 +51,21 @@ impl KernelTime {
     }
 }
 
+/// Kernel round trip in µs: transmit stamp of the request to receive stamp
+/// of the reply. None when a stamp is missing or the pair cannot be right:
+/// negative, or longer than `app`, the application's own measure of the
+/// same round trip (only a step of the real-time clock between the two
+/// stamps can make it longer).
+pub fn round_trip(
+    sent: Option<KernelTime>,
+    received: Option<KernelTime>,
+    app: Duration,
+) -> Option<f64> {
+    sent?
+        .micros_until(received?)
+        .filter(|us| *us <= crate::clock::micros(app))
+}
+
 /// Software receive and transmit stamps, transmit ids, no packet copies.
 fn flags() -> TimestampingFlag {
     TimestampingFlag::SOF_TIMESTAMPING_SOFTWARE
@@ -307,6 +322,22 @@ mod tests {
         assert_eq!(
             KernelTime::from_timespec(&TimeSpec::new(2, 5)),
             Some(KernelTime::from_nanos(2_000_000_005))
+        );
+    }
+
+    #[test]
+    fn a_round_trip_needs_both_stamps_and_must_fit_the_apps() {
+        let sent = Some(KernelTime::from_nanos(1_000_000));
+        let received = Some(KernelTime::from_nanos(1_030_000));
+        let app = Duration::from_micros(45);
+        assert_eq!(round_trip(sent, received, app), Some(30.0));
+        assert_eq!(round_trip(None, received, app), None);
+        assert_eq!(round_trip(sent, None, app), None);
+        assert_eq!(round_trip(received, sent, app), None, "negative");
+        assert_eq!(
+            round_trip(sent, received, Duration::from_micros(29)),
+            None,
+            "longer than the app's: the clock was stepped"
         );
     }
 

@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 use nix::sys::socket::{MsgFlags, getsockopt, sockopt};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
-use super::udp::wire_us;
 use super::{Exchange, Transport, mismatch};
 use crate::cli::Connection;
 use crate::clock::Stamp;
@@ -192,7 +191,7 @@ impl Tcp {
             .and_then(|id| self.tx.take(fd, id))
             .filter(|(found, _)| Some(*found) == last_byte)
             .map(|(_, at)| at);
-        Ok((took, wire_us(sent_at, first_at.flatten(), took)))
+        Ok((took, kstamp::round_trip(sent_at, first_at.flatten(), took)))
     }
 }
 

@@ -18,9 +18,9 @@ use std::time::{Duration, Instant};
 use nix::sys::socket::MsgFlags;
 
 use super::{Exchange, Transport, mismatch};
-use crate::clock::{self, Stamp};
+use crate::clock::Stamp;
 use crate::errqueue::{self, QueuedError};
-use crate::kstamp::{self, DatagramStamps, KernelTime, Receiver};
+use crate::kstamp::{self, DatagramStamps, Receiver};
 use crate::outcome::{self, Failure};
 use crate::payload;
 use crate::stats::Strays;
@@ -219,7 +219,7 @@ impl Book {
                             elapsed: rtt,
                             connect: None,
                             request: Some(rtt),
-                            wire: wire_us(sent_at, got.at, rtt),
+                            wire: kstamp::round_trip(sent_at, got.at, rtt),
                             reply: Some(self.buf[..n].to_vec()),
                             failure,
                         };
@@ -286,18 +286,6 @@ impl Book {
             }
         }
     }
-}
-
-/// Kernel round trip: transmit stamp of the request to receive stamp of
-/// the reply. Dropped if it cannot be right (see [`crate::kstamp`]).
-pub(crate) fn wire_us(
-    sent: Option<KernelTime>,
-    received: Option<KernelTime>,
-    app: Duration,
-) -> Option<f64> {
-    sent?
-        .micros_until(received?)
-        .filter(|us| *us <= clock::micros(app))
 }
 
 /// The failure behind a socket error, named from the queued ICMP error when
