@@ -55,15 +55,17 @@ pub enum LabError {
     )]
     NotAFile { path: PathBuf, kind: &'static str },
     #[error(
-        "{}: error: the lab file is {}, over the 1 MiB limit; expected a lab file of at most 1 MiB ({max} bytes): is this the right file?",
+        "{}: error: the lab file is {}, over the {limit} limit; expected a lab file of at most {limit} ({max} bytes): is this the right file?",
         path.display(),
-        size_text(*size),
-        max = crate::parse::MAX_LAB_BYTES
+        size_text(*size, *max),
+        limit = mib(*max)
     )]
     TooLarge {
         path: PathBuf,
         /// `None` when the file said it was smaller but reading found more.
         size: Option<u64>,
+        /// The limit (the parser's `MAX_LAB_BYTES`).
+        max: u64,
     },
     #[error("{}", render(file, issues))]
     Invalid { file: String, issues: Vec<Issue> },
@@ -79,11 +81,15 @@ impl LabError {
     }
 }
 
-fn size_text(size: Option<u64>) -> String {
+fn size_text(size: Option<u64>, max: u64) -> String {
     match size {
         Some(s) => format!("{s} bytes"),
-        None => format!("more than {} bytes", crate::parse::MAX_LAB_BYTES),
+        None => format!("more than {max} bytes"),
     }
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{} MiB", bytes >> 20)
 }
 
 fn render(file: &str, issues: &[Issue]) -> String {

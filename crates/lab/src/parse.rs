@@ -54,6 +54,7 @@ fn read_lab(path: &Path) -> Result<Vec<u8>, LabError> {
         return Err(LabError::TooLarge {
             path: path.to_owned(),
             size: None,
+            max: MAX_LAB_BYTES,
         });
     }
     Ok(bytes)
@@ -72,6 +73,7 @@ fn regular_file(path: &Path, meta: &std::fs::Metadata) -> Result<(), LabError> {
         return Err(LabError::TooLarge {
             path: path.to_owned(),
             size: Some(meta.len()),
+            max: MAX_LAB_BYTES,
         });
     }
     Ok(())

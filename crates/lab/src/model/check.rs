@@ -1,9 +1,9 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::resolved::Outcome;
 use crate::span::At;
 use crate::units::{Dur, Percent};
+use netlab_contract::Outcome;
 
 /// A graded check: `name`, `points`, `explain`, `explain_fail`, and exactly one kind key
 /// (`outcome`, `replies`, `loss`, `rtt`, `compare`, `output`, `exits`, `served`).

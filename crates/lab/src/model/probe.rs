@@ -1,9 +1,9 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::resolved::Proto;
 use crate::span::At;
 use crate::units::Dur;
+use netlab_contract::Proto;
 
 /// A client run: `netlab-echo client` on host `from`, aimed at host `to`.
 #[derive(Debug, Deserialize, JsonSchema)]

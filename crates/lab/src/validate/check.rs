@@ -2,8 +2,9 @@
 //! probes, metrics that the probe's protocol has, sane bounds.
 
 use super::Cx;
-use crate::model::{CheckSpec, Metric};
-use crate::resolved::{Bound, Check, CheckKind, Probe, ProgramRun, Proto, Series};
+use super::refs::Refs;
+use crate::model::CheckSpec;
+use crate::resolved::{Bound, Check, CheckKind, Probe, ProgramRun};
 use crate::span::{At, Pos};
 
 pub(crate) fn checks(
@@ -62,7 +63,7 @@ fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe], runs: &[ProgramRun]) 
         );
         return None;
     }
-    let refs = Refs { probes };
+    let refs = Refs::new(probes);
     if spec.output.is_some() || spec.exits.is_some() || spec.served.is_some() {
         let kind = super::run_check::kind(cx, spec, runs, &refs)?;
         return Some(Check {
@@ -210,59 +211,5 @@ fn bounds<T: PartialOrd>(
             "`min` <= `max`",
         ),
         _ => {}
-    }
-}
-
-pub(super) struct Refs<'a> {
-    probes: &'a [Probe],
-}
-
-impl<'a> Refs<'a> {
-    pub(super) fn probe(&self, cx: &mut Cx, id: &At<String>) -> Option<&'a Probe> {
-        let found = self.probes.iter().find(|p| p.id == id.value);
-        if found.is_none() {
-            let ids: Vec<String> = self.probes.iter().map(|p| format!("`{}`", p.id)).collect();
-            cx.err(
-                id.pos,
-                format!("unknown probe `{}`", id.value),
-                format!("a probe of this scenario: {}", ids.join(", ")),
-            );
-        }
-        found
-    }
-
-    pub(super) fn series(
-        &self,
-        cx: &mut Cx,
-        id: &At<String>,
-        metric: Option<&At<Metric>>,
-        percentile: Option<&At<f64>>,
-    ) -> Option<Series> {
-        let probe = self.probe(cx, id)?;
-        if let Some(m) = metric
-            && m.value != Metric::Rtt
-            && probe.proto == Proto::Udp
-        {
-            cx.err(
-                m.pos,
-                format!("UDP probe `{}` has no `{}` time", probe.id, m.value.name()),
-                "`metric: rtt` for a UDP probe (`connect` and `request` are TCP only)",
-            );
-        }
-        let percentile = percentile.map_or(50.0, |p| {
-            if !(0.0..=100.0).contains(&p.value) {
-                cx.err(
-                    p.pos,
-                    format!("percentile {} is out of range", p.value),
-                    "0 to 100",
-                );
-            }
-            p.value
-        });
-        Some(Series {
-            probe: probe.id.clone(),
-            metric: metric.map(|m| m.value).unwrap_or_default(),
-            percentile,
-        })
     }
 }

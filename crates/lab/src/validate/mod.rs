@@ -6,6 +6,7 @@ mod fault;
 mod host;
 mod impair;
 mod probe;
+mod refs;
 mod run_check;
 mod submission;
 

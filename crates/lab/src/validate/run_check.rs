@@ -3,7 +3,7 @@
 //! compiles, sane counts and times.
 
 use super::Cx;
-use super::check::Refs;
+use super::refs::Refs;
 use crate::model::CheckSpec;
 use crate::resolved::{CheckKind, ProgramRun};
 use crate::span::At;
