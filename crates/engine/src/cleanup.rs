@@ -46,6 +46,7 @@ impl Run {
     pub fn guard(&self) -> RunGuard {
         RunGuard {
             run_id: self.id().to_string(),
+            engine: Some(self.engine.host().to_string()),
         }
     }
 }
@@ -247,10 +248,23 @@ impl Engine {
 #[derive(Debug)]
 pub struct RunGuard {
     run_id: String,
+    /// The run's engine; `None` once disarmed.
+    engine: Option<String>,
+}
+
+impl RunGuard {
+    /// The run was cleaned up the normal way ([`Run::cleanup`]): dropping
+    /// the guard now does nothing.
+    pub fn disarm(mut self) {
+        self.engine = None;
+    }
 }
 
 impl Drop for RunGuard {
     fn drop(&mut self) {
+        let Some(host) = self.engine.take() else {
+            return;
+        };
         let run_id = self.run_id.clone();
         let cleaner = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -258,7 +272,7 @@ impl Drop for RunGuard {
                 .build()
                 .map_err(|e| e.to_string())?;
             rt.block_on(async {
-                let engine = Engine::connect().await.map_err(|e| e.to_string())?;
+                let engine = Engine::connect_to(&host).await.map_err(|e| e.to_string())?;
                 engine
                     .remove_labelled(&format!("{}={run_id}", labels::RUN))
                     .await

@@ -1,18 +1,10 @@
 //! Connecting to the Docker engine: DOCKER_HOST or the local socket, API
 //! version negotiation (this machine's daemon speaks 1.41), and a ping.
 
-use std::time::Duration;
-
 use bollard::Docker;
 
 use crate::error::{EngineError, Result};
-
-/// Per-request timeout for ordinary API calls (until the response headers arrive).
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-/// Timeout for calls whose answer only starts after long work (image import, build).
-pub(crate) const LONG_TIMEOUT: Duration = Duration::from_secs(900);
-/// How long connect() waits for the daemon to answer the version and ping calls.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+use crate::timeouts::{CONNECT_TIMEOUT, LONG_TIMEOUT, REQUEST_TIMEOUT};
 
 /// The local engine's socket.
 const LOCAL_SOCKET: &str = "unix:///var/run/docker.sock";
@@ -38,7 +30,13 @@ impl Engine {
     /// Connects through `DOCKER_HOST` (unix://, tcp://, ssh://) or the local socket,
     /// negotiates the API version down to the daemon's, and pings it.
     pub async fn connect() -> Result<Engine> {
-        let host = engine_host(std::env::var("DOCKER_HOST").ok().as_deref()).to_owned();
+        Engine::connect_to(engine_host(std::env::var("DOCKER_HOST").ok().as_deref())).await
+    }
+
+    /// Connects to the engine at `host` (`unix://…`, `tcp://…`, `ssh://…`),
+    /// negotiates the API version and pings it.
+    pub async fn connect_to(host: &str) -> Result<Engine> {
+        let host = host.to_owned();
         let unavailable = |reason: String| EngineError::Unavailable {
             host: host.clone(),
             reason,

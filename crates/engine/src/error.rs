@@ -135,7 +135,7 @@ impl<T> DockerContext<T> for std::result::Result<T, bollard::errors::Error> {
         self.map_err(|source| match source {
             bollard::errors::Error::RequestTimeoutError => EngineError::Timeout {
                 action: action(),
-                after: crate::docker::REQUEST_TIMEOUT,
+                after: crate::timeouts::REQUEST_TIMEOUT,
             },
             source => EngineError::Docker {
                 action: action(),

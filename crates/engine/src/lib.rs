@@ -30,12 +30,14 @@ mod network;
 mod ready;
 mod run;
 mod sidecar;
+mod sockets;
 mod spec;
+mod timeouts;
 
 pub use capture::{Capture, Saved};
 pub use cleanup::{Removed, RunGuard};
 pub use container::{Container, ExitStatus, Logs};
-pub use docker::{Engine, REQUEST_TIMEOUT};
+pub use docker::Engine;
 pub use error::{EngineError, Result};
 pub use exec::{Captured, ExecOutput, ExecRequest};
 pub use image::{
@@ -43,7 +45,8 @@ pub use image::{
 };
 pub use limits::LimitCounters;
 pub use network::{Ipv4Net, NetworkInfo, NetworkOptions};
-pub use ready::Proto;
 pub use run::Run;
 pub use sidecar::Sidecar;
+pub use sockets::{BoundSocket, Proto};
 pub use spec::{Bind, ContainerSpec, Limits, NetAttach};
+pub use timeouts::REQUEST_TIMEOUT;
