@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use netlab_engine::{Engine, Run};
 use netlab_lab::Lab;
 use netlab_lab::results::LabResult;
-use netlab_runner::{Runner, SubmissionCtx};
+use netlab_runner::{Runner, Sandbox};
 
 use crate::{GradeError, StudentRecord, Submission};
 
@@ -65,7 +65,7 @@ impl Grader {
         let run = Run::new(&self.engine, &self.lab.name);
         let guard = run.guard();
         self.live.lock().expect("not poisoned").push(run.clone());
-        let ctx = SubmissionCtx {
+        let sandbox = Sandbox {
             dir: sub.dir.clone(),
             limits: self
                 .lab
@@ -74,13 +74,13 @@ impl Grader {
                 .expect("checked in new()")
                 .limits,
         };
-        let result = self.runner.run_submission(&self.lab, &run, &ctx).await;
+        let result = self.runner.run_submission(&self.lab, &run, &sandbox).await;
         let cleaned = run.cleanup().await;
         self.live
             .lock()
             .expect("not poisoned")
             .retain(|r| r.id() != run.id());
-        std::mem::forget(guard);
+        guard.disarm();
         let mut lab = match result {
             Ok(lab) => lab,
             Err(e) => failed_lab(&self.lab, &e.to_string()),

@@ -6,7 +6,6 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use netlab_lab::results::CheckStatus;
 use netlab_runner::events::Event;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -59,18 +58,16 @@ pub async fn show(mut rx: UnboundedReceiver<Event>, bars: bool) {
                     bar.set_message(text);
                 }
             }
-            Event::ProbeFinished { .. } => {}
-            Event::ScenarioFinished { lab, result } => {
-                let passed = result
-                    .checks
-                    .iter()
-                    .filter(|c| c.status == CheckStatus::Pass)
-                    .count();
+            Event::ScenarioFinished {
+                lab,
+                scenario,
+                passed,
+                checks,
+                duration_ms,
+            } => {
                 let line = format!(
-                    "{lab}/{}: {passed}/{} checks passed in {:.1} s",
-                    result.name,
-                    result.checks.len(),
-                    result.duration_ms as f64 / 1000.0
+                    "{lab}/{scenario}: {passed}/{checks} checks passed in {:.1} s",
+                    duration_ms as f64 / 1000.0
                 );
                 match current.take() {
                     Some(bar) => bar.finish_with_message(line),

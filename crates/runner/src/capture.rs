@@ -8,7 +8,7 @@ use netlab_lab::Scenario;
 use netlab_lab::results::CaptureSummary;
 
 use crate::RunError;
-use crate::scenario::{Ctx, Live};
+use crate::context::{Ctx, Live};
 
 /// A capture that was asked for: where it goes and whether it started.
 pub(crate) struct Started {

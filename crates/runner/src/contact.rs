@@ -13,7 +13,7 @@ use netlab_engine::Sidecar;
 use netlab_lab::Scenario;
 use netlab_lab::results::{Contact, ProgramOutput};
 
-use crate::scenario::{Ctx, Live};
+use crate::context::{Ctx, Live};
 
 /// The iptables chain that counts packets per source before the firewall's
 /// own rules judge them (a rule without a target only counts).

@@ -1,7 +1,8 @@
-//! The one stream of run events. Progress bars and every reporter listen to
-//! it (as cargo-nextest's reporters do); the runner only sends.
+//! The one stream of run events: what the runner is doing, for the progress
+//! display to show while it works. The runner only sends. Results are not
+//! events: every report is made from the `LabResult` the run returns (the
+//! CLI's export manager writes them), so a report cannot miss an event.
 
-use netlab_lab::results::{LabResult, ProbeRun, ScenarioResult};
 use tokio::sync::mpsc::UnboundedSender;
 
 #[derive(Debug, Clone)]
@@ -31,17 +32,16 @@ pub enum Event {
         scenario: String,
         text: String,
     },
-    ProbeFinished {
-        lab: String,
-        scenario: String,
-        probe: Box<ProbeRun>,
-    },
+    /// A scenario's checks are graded and its containers gone.
     ScenarioFinished {
         lab: String,
-        result: Box<ScenarioResult>,
+        scenario: String,
+        passed: usize,
+        checks: usize,
+        duration_ms: u64,
     },
     LabFinished {
-        result: Box<LabResult>,
+        lab: String,
     },
 }
 

@@ -3,28 +3,27 @@
 
 use std::time::{Duration, Instant};
 
-use netlab_engine::{
-    Container, ContainerSpec, EngineError, NetAttach, Proto as EngineProto, labels,
-};
-use netlab_lab::{Host, Proto, Readiness, Scenario};
+use netlab_engine::{Container, ContainerSpec, Engine, NetAttach, NetworkInfo, Run, labels};
+use netlab_lab::{Host, Readiness, Scenario};
 
-use crate::RunError;
-use crate::scenario::Ctx;
+use crate::context::network;
+use crate::sandbox::{self, Sandbox};
+use crate::{ImageSet, RunError};
 
-/// Starts `host` for `scenario` and waits until it is ready, within `until`.
+/// Starts `spec` in `run` and waits until it is ready as `ready` says, within `until`.
 pub(crate) async fn start(
-    ctx: &Ctx<'_>,
-    scenario: &Scenario,
-    host: &Host,
+    engine: &Engine,
+    run: &Run,
+    spec: &ContainerSpec,
+    ready: &Readiness,
     until: Instant,
 ) -> Result<Container, RunError> {
-    let spec = spec(ctx, scenario, host)?;
-    let container = ctx.run.start_container(&spec).await?;
+    let container = run.start_container(spec).await?;
     let left = |t: Duration| t.min(until.saturating_duration_since(Instant::now()));
-    match &host.ready {
+    match ready {
         Readiness::Running => {}
         Readiness::Log { text, timeout } => {
-            ctx.engine
+            engine
                 .wait_for_log(&container, text, left(*timeout))
                 .await?
         }
@@ -33,25 +32,36 @@ pub(crate) async fn start(
             proto,
             timeout,
         } => {
-            let proto = match proto {
-                Proto::Udp => EngineProto::Udp,
-                Proto::Tcp => EngineProto::Tcp,
-            };
-            ctx.engine
-                .wait_for_port(&container, *port, proto, left(*timeout))
+            engine
+                .wait_for_port(&container, *port, engine_proto(*proto), left(*timeout))
                 .await?
         }
     }
     Ok(container)
 }
 
+/// The lab's name for a transport, in the engine's words.
+pub(crate) fn engine_proto(proto: netlab_lab::Proto) -> netlab_engine::Proto {
+    match proto {
+        netlab_lab::Proto::Udp => netlab_engine::Proto::Udp,
+        netlab_lab::Proto::Tcp => netlab_engine::Proto::Tcp,
+    }
+}
+
 /// The container for a lab host. Its Docker name carries the scenario (so
 /// `--keep` can leave every scenario's containers side by side); its DNS
-/// names are the host name and the host's aliases.
-fn spec(ctx: &Ctx<'_>, scenario: &Scenario, host: &Host) -> Result<ContainerSpec, RunError> {
+/// names are the host name and the host's aliases. A role host runs in the
+/// submission's sandbox.
+pub(crate) fn spec(
+    scenario: &Scenario,
+    host: &Host,
+    images: &ImageSet,
+    networks: &[NetworkInfo],
+    sandbox: Option<&Sandbox>,
+) -> Result<ContainerSpec, RunError> {
     let mut spec = ContainerSpec::new(
         &format!("{}-{}", scenario.name, host.name),
-        &ctx.images.tag(&host.image)?,
+        &images.tag(&host.image)?,
     )
     .cmd(&host.command)
     .fast_dns_failure();
@@ -61,7 +71,7 @@ fn spec(ctx: &Ctx<'_>, scenario: &Scenario, host: &Host) -> Result<ContainerSpec
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     for name in &host.networks {
-        let network = ctx.network(name)?;
+        let network = network(networks, name)?;
         let mut aliases = vec![host.name.clone()];
         aliases.extend(host.aliases.iter().cloned());
         spec.networks.push(NetAttach {
@@ -73,26 +83,12 @@ fn spec(ctx: &Ctx<'_>, scenario: &Scenario, host: &Host) -> Result<ContainerSpec
     spec.labels
         .push((labels::SCENARIO.into(), scenario.name.clone()));
     if host.role.is_some() {
-        let Some(sub) = ctx.submission else {
+        let Some(sandbox) = sandbox else {
             return Err(RunError::NoSubmission {
                 host: host.name.clone(),
             });
         };
-        spec = crate::sandbox::confine(spec, &sub.dir, &sub.limits);
+        spec = sandbox::confine(spec, sandbox);
     }
     Ok(spec)
-}
-
-impl Ctx<'_> {
-    pub(crate) fn network(&self, name: &str) -> Result<&netlab_engine::NetworkInfo, RunError> {
-        self.networks
-            .iter()
-            .find(|n| n.name == name)
-            .ok_or_else(|| {
-                RunError::Engine(EngineError::Unexpected {
-                    action: format!("looking up network `{name}`"),
-                    detail: "the lab's network was not created".into(),
-                })
-            })
-    }
 }

@@ -4,11 +4,13 @@ use std::time::Instant;
 
 use netlab_engine::{Engine, NetworkInfo, NetworkOptions, Run};
 use netlab_lab::Lab;
-use netlab_lab::results::LabResult;
+use netlab_lab::results::{CheckStatus, LabResult};
 
+use crate::context::Ctx;
 use crate::events::{Event, Events};
-use crate::scenario::{self, Ctx};
-use crate::{ImageSet, RunError, SubmissionCtx};
+use crate::sandbox::Sandbox;
+use crate::scenario::ScenarioRun;
+use crate::{ImageSet, RunError};
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -46,21 +48,21 @@ impl Runner {
     }
 
     /// Grades one student's submission (`netlab grade`): like [`Runner::run_lab`],
-    /// with the lab's role hosts running the programs in `submission`, sandboxed.
+    /// with the lab's role hosts running the submission's programs in `sandbox`.
     pub async fn run_submission(
         &self,
         lab: &Lab,
         run: &Run,
-        submission: &SubmissionCtx,
+        sandbox: &Sandbox,
     ) -> Result<LabResult, RunError> {
-        self.run(lab, run, Some(submission)).await
+        self.run(lab, run, Some(sandbox)).await
     }
 
     async fn run(
         &self,
         lab: &Lab,
         run: &Run,
-        submission: Option<&SubmissionCtx>,
+        sandbox: Option<&Sandbox>,
     ) -> Result<LabResult, RunError> {
         let started = Instant::now();
         self.events.send(Event::LabStarted {
@@ -85,7 +87,7 @@ impl Runner {
             lab: &lab.name,
             keep: self.options.keep,
             capture_dir: self.options.capture_dir.as_deref(),
-            submission,
+            sandbox,
         };
         let mut scenarios = Vec::new();
         for (index, sc) in lab.scenarios.iter().enumerate() {
@@ -94,10 +96,17 @@ impl Runner {
                 scenario: sc.name.clone(),
                 index,
             });
-            let result = scenario::run(&ctx, sc).await;
+            let result = ScenarioRun::new(&ctx, sc).run().await;
             self.events.send(Event::ScenarioFinished {
                 lab: lab.name.clone(),
-                result: Box::new(result.clone()),
+                scenario: result.name.clone(),
+                passed: result
+                    .checks
+                    .iter()
+                    .filter(|c| c.status == CheckStatus::Pass)
+                    .count(),
+                checks: result.checks.len(),
+                duration_ms: result.duration_ms,
             });
             scenarios.push(result);
         }
@@ -110,7 +119,7 @@ impl Runner {
             duration_ms: started.elapsed().as_millis() as u64,
         };
         self.events.send(Event::LabFinished {
-            result: Box::new(result.clone()),
+            lab: lab.name.clone(),
         });
         Ok(result)
     }

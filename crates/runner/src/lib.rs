@@ -2,13 +2,18 @@
 //! run events (progress and reporters listen to it) and returns the results.
 //!
 //! Flow: [`images::ensure`] builds what the labs need, then
-//! [`Runner::run_lab`] creates the lab's networks and runs each scenario
-//! (`scenario.rs`): start hosts in order (`hosts.rs`), apply faults through a
-//! sidecar (`firewall.rs`, `impair.rs`), capture packets around the probes
-//! (`capture.rs`, `--capture`), run the probes (`probe.rs`), grade the checks.
+//! [`Runner::run_lab`] (`lab.rs`) creates the lab's networks and runs each
+//! scenario as a `ScenarioRun` (`scenario.rs`): start hosts in order
+//! (`hosts.rs`), apply faults through a sidecar (`firewall.rs`, `impair.rs`),
+//! capture packets around the probes (`capture.rs`, `--capture`), run the
+//! probes (`probe.rs`) and the submission's programs (`program.rs`), gather
+//! what the servers saw (`contact.rs`), grade the checks. What scenarios
+//! share is in `context.rs`; a submission's sandbox in `sandbox.rs`, and how
+//! its failures are told from netlab's in `submission.rs`.
 
 mod capture;
 mod contact;
+mod context;
 mod error;
 pub mod events;
 mod firewall;
@@ -25,5 +30,4 @@ mod submission;
 pub use error::RunError;
 pub use images::ImageSet;
 pub use lab::{RunOptions, Runner};
-pub use sandbox::{SANDBOX_USER, SUBMISSION_DIR};
-pub use submission::SubmissionCtx;
+pub use sandbox::{SANDBOX_USER, SUBMISSION_DIR, Sandbox};

@@ -7,11 +7,9 @@ use futures_util::future::join_all;
 use netlab_contract::{Line, Outcome, ProbeRecord};
 use netlab_echo::clock::{Stamp, rfc3339};
 use netlab_echo::stats::{Strays, summarize};
-use netlab_engine::{Container, ExecOutput, ExecRequest};
+use netlab_engine::{Container, Engine, ExecOutput, ExecRequest};
 use netlab_lab::Probe;
 use netlab_lab::results::ProbeRun;
-
-use crate::scenario::Ctx;
 
 /// Where netlab-echo lives in the echo image.
 const ECHO_BIN: &str = "/netlab-echo";
@@ -22,7 +20,7 @@ const SLACK: Duration = Duration::from_secs(5);
 /// scenario deadline). Whatever happens, the result is a `ProbeRun`: a probe
 /// cut off by the deadline gets `timeout` records for what it never reported.
 pub(crate) async fn run(
-    ctx: &Ctx<'_>,
+    engine: &Engine,
     probe: &Probe,
     from: &Container,
     server_host: &str,
@@ -35,7 +33,7 @@ pub(crate) async fn run(
     let started = Stamp::now();
     let req = ExecRequest::new(&argv).timeout(limit);
     // `clients: N` starts N clients at once: the server must serve them concurrently.
-    let execs = (0..probe.clients.max(1)).map(|_| ctx.engine.exec(&from.id, &req));
+    let execs = (0..probe.clients.max(1)).map(|_| engine.exec(&from.id, &req));
     let runs = join_all(execs)
         .await
         .into_iter()

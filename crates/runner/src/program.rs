@@ -5,25 +5,31 @@
 use std::time::Instant;
 
 use futures_util::future::join_all;
-use netlab_engine::ExecRequest;
+use std::collections::HashMap;
+
+use netlab_engine::{Container, Engine, ExecRequest};
+use netlab_lab::ProgramRun;
 use netlab_lab::results::{LimitHit, ProgramOutput};
-use netlab_lab::{ProgramRun, Scenario};
 
-use crate::scenario::{Ctx, Live};
-
+/// Runs every one of `runs` in its host (among `hosts`), keeping `cap`
+/// bytes of each stream, all stopped by `until`.
 pub(crate) async fn run_all(
-    ctx: &Ctx<'_>,
-    sc: &Scenario,
-    live: &Live,
+    engine: &Engine,
+    runs: &[ProgramRun],
+    hosts: &HashMap<String, Container>,
+    cap: usize,
     until: Instant,
 ) -> Vec<ProgramOutput> {
-    join_all(sc.runs.iter().map(|r| run_one(ctx, r, live, until))).await
+    join_all(runs.iter().map(|r| run_one(engine, r, hosts, cap, until))).await
 }
 
-async fn run_one(ctx: &Ctx<'_>, r: &ProgramRun, live: &Live, until: Instant) -> ProgramOutput {
-    let cap = ctx
-        .submission
-        .map_or(64 << 10, |s| s.limits.output_bytes as usize);
+async fn run_one(
+    engine: &Engine,
+    r: &ProgramRun,
+    hosts: &HashMap<String, Container>,
+    cap: usize,
+    until: Instant,
+) -> ProgramOutput {
     let left = until.saturating_duration_since(Instant::now());
     let mut req = ExecRequest::new(&r.command)
         .timeout(r.deadline.min(left))
@@ -49,11 +55,11 @@ async fn run_one(ctx: &Ctx<'_>, r: &ProgramRun, live: &Live, until: Instant) -> 
         limits_hit: Vec::new(),
         contact: None,
     };
-    let Some(container) = live.hosts.get(&r.host) else {
+    let Some(container) = hosts.get(&r.host) else {
         out.infra_error = Some(format!("host `{}` is not running", r.host));
         return out;
     };
-    match ctx.engine.exec(&container.id, &req).await {
+    match engine.exec(&container.id, &req).await {
         Err(e) => out.infra_error = Some(e.to_string()),
         Ok(o) => {
             out.stdout = o.stdout.text();
@@ -68,7 +74,7 @@ async fn run_one(ctx: &Ctx<'_>, r: &ProgramRun, live: &Live, until: Instant) -> 
         }
     }
     if out.exit_code != Some(0) && out.infra_error.is_none() {
-        out.limits_hit = limits_hit(ctx, &container.id).await;
+        out.limits_hit = limits_hit(engine, &container.id).await;
     }
     out
 }
@@ -76,8 +82,8 @@ async fn run_one(ctx: &Ctx<'_>, r: &ProgramRun, live: &Live, until: Instant) -> 
 /// The sandbox limits the host's container hit (each host runs one program
 /// at a time, in a fresh container per scenario). Unknown counters are no
 /// evidence: the exit code alone then decides.
-async fn limits_hit(ctx: &Ctx<'_>, id: &str) -> Vec<LimitHit> {
-    let Ok(counters) = ctx.engine.limit_counters(id).await else {
+async fn limits_hit(engine: &Engine, id: &str) -> Vec<LimitHit> {
+    let Ok(counters) = engine.limit_counters(id).await else {
         return Vec::new();
     };
     let mut hit = Vec::new();

@@ -3,293 +3,318 @@
 //! then its containers go (or stay, stopped, with `--keep`).
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 
-use netlab_engine::{Container, Engine, NetworkInfo, Run, Sidecar};
+use netlab_engine::Container;
 use netlab_lab::results::{CheckResult, CheckStatus, ProbeRun, ScenarioResult};
 use netlab_lab::{Host, Image, Resolve, Scenario, evaluate_with};
 
-use crate::events::{Event, Events};
+use crate::context::{Ctx, Live};
 use crate::impair::{self, Applied};
-use crate::submission::{Stop, SubmissionCtx};
-use crate::{ImageSet, RunError, capture, contact, firewall, hosts, probe, program, submission};
+use crate::submission::{self, Stop};
+use crate::{RunError, capture, contact, firewall, hosts, probe, program};
 
-/// What every scenario of a lab shares.
-pub(crate) struct Ctx<'a> {
-    pub engine: &'a Engine,
-    pub run: &'a Run,
-    pub images: &'a ImageSet,
-    pub networks: &'a [NetworkInfo],
-    pub events: &'a Events,
-    pub lab: &'a str,
-    pub keep: bool,
-    /// `--capture`: the directory for the scenarios' pcaps.
-    pub capture_dir: Option<&'a Path>,
-    /// `netlab grade`: the submission being graded.
-    pub submission: Option<&'a SubmissionCtx>,
-}
-
-impl Ctx<'_> {
-    pub(crate) fn step(&self, scenario: &Scenario, text: impl Into<String>) {
-        self.events.send(Event::Step {
-            lab: self.lab.to_string(),
-            scenario: scenario.name.clone(),
-            text: text.into(),
-        });
-    }
-}
-
-/// The containers a scenario started, removed at its end.
-#[derive(Default)]
-pub(crate) struct Live {
-    pub hosts: HashMap<String, Container>,
-    pub sidecars: Vec<Container>,
-    /// The firewall sidecar of each host whose firewall also counts what
-    /// the scenario's runs send it (see `contact.rs`).
-    pub firewalls: HashMap<String, Sidecar>,
-}
-
-pub(crate) async fn run(ctx: &Ctx<'_>, sc: &Scenario) -> ScenarioResult {
-    let started = Instant::now();
-    // Validation bounds deadlines; a far one must still not overflow.
-    let until = started
-        .checked_add(sc.deadline)
-        .unwrap_or(started + Duration::from_secs(24 * 3600));
-    let mut live = Live::default();
-    let mut notes = Vec::new();
-    let mut unsupported = Vec::new();
-    let mut probes = Vec::new();
-    let mut runs = Vec::new();
-    let mut student = None;
-    let mut error = match setup(ctx, sc, &mut live, &mut notes, &mut unsupported, until).await {
-        Ok(()) => None,
-        Err(Stop::Infra(e)) => Some(e.to_string()),
-        Err(Stop::Student(s)) => {
-            student = Some(s);
-            None
-        }
-    };
-    let mut capture = None;
-    // An impairment the kernel cannot apply makes every measurement of the
-    // scenario meaningless: its probes do not run, its checks say why.
-    if error.is_none() && student.is_none() && unsupported.is_empty() {
-        if let Some(dir) = ctx.capture_dir {
-            ctx.step(sc, format!("capturing packets on {}", sc.capture));
-            capture = Some(capture::start(ctx, sc, dir, &mut live).await);
-        }
-        match run_probes(ctx, sc, &live, until).await {
-            Ok(r) => probes = r,
-            Err(e) => error = Some(e.to_string()),
-        }
-        runs = program::run_all(ctx, sc, &live, until).await;
-        contact::gather(ctx, sc, &live, &mut runs).await;
-    }
-    let capture = match capture {
-        Some(started) => Some(capture::finish(started).await),
-        None => None,
-    };
-    let mut checks: Vec<CheckResult> = match (&error, &student) {
-        (Some(e), _) => sc.checks.iter().map(|c| not_evaluated(c, e)).collect(),
-        (None, Some(s)) => sc.checks.iter().map(|c| s.verdict(c)).collect(),
-        (None, None) if !unsupported.is_empty() => sc
-            .checks
-            .iter()
-            .map(|c| unsupported_check(c, &unsupported))
-            .collect(),
-        (None, None) => sc
-            .checks
-            .iter()
-            .map(|c| evaluate_with(c, &probes, &runs))
-            .collect(),
-    };
-    if error.is_none() && student.is_none() {
-        submission::after_checks(ctx, sc, &live, &mut checks, &mut notes).await;
-    }
-    let servers = submission::server_outputs(ctx, sc, &live, started.elapsed()).await;
-    if let Some(s) = &student {
-        notes.push(s.note.clone());
-    }
-    teardown(ctx, sc, live).await;
-    ScenarioResult {
-        name: sc.name.clone(),
-        title: sc.title.clone(),
-        description: sc.description.clone(),
-        probes,
-        runs,
-        servers,
-        checks,
-        duration_ms: started.elapsed().as_millis() as u64,
-        error,
-        notes,
-        capture,
-    }
-}
-
-/// The hosts, then the faults. Hosts start in file order, each ready before
-/// the next starts; idle hosts (nothing runs on them until a probe or run
-/// execs into them) start alongside, which saves a container start each.
-async fn setup(
-    ctx: &Ctx<'_>,
-    sc: &Scenario,
-    live: &mut Live,
-    notes: &mut Vec<String>,
-    unsupported: &mut Vec<String>,
+/// One run of one scenario: what it has started so far, and what it noted.
+pub(crate) struct ScenarioRun<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    sc: &'c Scenario,
+    started: Instant,
+    /// The scenario's deadline: every wait stops here.
     until: Instant,
-) -> Result<(), Stop> {
-    let (idle, ordered): (Vec<&Host>, Vec<&Host>) = sc.hosts.iter().partition(|h| h.is_idle());
-    let start = |host| start_host(ctx, sc, host, until);
-    let in_order = async {
-        let mut started = Vec::new();
-        for host in ordered {
-            let (host, result) = start(host).await;
-            let failed = result.is_err();
-            started.push((host, result));
-            if failed {
-                break;
-            }
-        }
-        started
-    };
-    let (alongside, in_order) = tokio::join!(join_all(idle.into_iter().map(start)), in_order);
-    let mut failure = None;
-    // Every started container goes into `live` (teardown removes it) before
-    // the first failure is reported.
-    for (host, result) in in_order.into_iter().chain(alongside) {
-        match result {
-            Ok(c) => {
-                if host.role.is_some() {
-                    notes.extend(submission::bind_note(host, &c));
-                }
-                live.hosts.insert(host.name.clone(), c);
-            }
-            Err(e) => {
-                failure.get_or_insert_with(|| submission::classify(host, e));
-            }
-        }
-    }
-    if let Some(stop) = failure {
-        return Err(stop);
-    }
-    for absent in &sc.absent {
-        notes.push(match absent.resolve {
-            Resolve::None => format!("{} is not started: its name does not resolve", absent.host),
-            Resolve::Address => format!(
-                "{} is not started: probes go to an address of the lab's subnet that nobody holds",
-                absent.host
-            ),
-        });
-    }
-    for fw in &sc.firewalls {
-        ctx.step(sc, format!("applying firewall on {}", fw.host));
-        let target = &live.hosts[&fw.host];
-        let tools = ctx.images.tools().map_err(Stop::Infra)?;
-        let sidecar = ctx
-            .run
-            .start_sidecar(target, &tools)
-            .await
-            .map_err(|e| Stop::Infra(e.into()))?;
-        live.sidecars.push(sidecar.container.clone());
-        sidecar
-            .run_all(&firewall::commands(fw))
-            .await
-            .map_err(|e| Stop::Infra(e.into()))?;
-        notes.push(firewall::describe(fw));
-        live.firewalls.entry(fw.host.clone()).or_insert(sidecar);
-    }
-    // Counting goes in front of every firewall rule of the host.
-    for (host, sidecar) in &live.firewalls {
-        let sources = contact::sources(sc, live, host);
-        if !sources.is_empty() {
-            sidecar
-                .run_all(&contact::accounting(&sources))
-                .await
-                .map_err(|e| Stop::Infra(e.into()))?;
-        }
-    }
-    for imp in &sc.impairments {
-        ctx.step(sc, format!("impairing the link of {}", imp.host));
-        let target = &live.hosts[&imp.host];
-        let sidecar = ctx
-            .run
-            .start_sidecar(target, &ctx.images.tools()?)
-            .await
-            .map_err(|e| Stop::Infra(e.into()))?;
-        live.sidecars.push(sidecar.container.clone());
-        match impair::apply(&sidecar, imp).await? {
-            Applied::Done(note) => notes.push(note),
-            Applied::Unsupported(why) => {
-                notes.push(format!("unsupported: {why}"));
-                unsupported.push(why);
-            }
-        }
-    }
-    for host in sc.hosts.iter().filter(|h| h.port_closed) {
-        notes.push(format!(
-            "{} is up without its program: nothing listens on its ports",
-            host.name
-        ));
-    }
-    Ok(())
+    live: Live,
+    notes: Vec<String>,
+    /// Impairments this machine cannot apply.
+    unsupported: Vec<String>,
 }
 
-async fn start_host<'h>(
-    ctx: &Ctx<'_>,
-    sc: &Scenario,
-    host: &'h Host,
-    until: Instant,
-) -> (&'h Host, Result<Container, RunError>) {
-    ctx.step(sc, format!("starting {}", host.name));
-    (host, hosts::start(ctx, sc, host, until).await)
-}
+impl<'c, 'a> ScenarioRun<'c, 'a> {
+    pub(crate) fn new(ctx: &'c Ctx<'a>, sc: &'c Scenario) -> Self {
+        let started = Instant::now();
+        // Validation bounds deadlines; a far one must still not overflow.
+        let until = started
+            .checked_add(sc.deadline)
+            .unwrap_or(started + Duration::from_secs(24 * 3600));
+        ScenarioRun {
+            ctx,
+            sc,
+            started,
+            until,
+            live: Live::default(),
+            notes: Vec::new(),
+            unsupported: Vec::new(),
+        }
+    }
 
-async fn run_probes(
-    ctx: &Ctx<'_>,
-    sc: &Scenario,
-    live: &Live,
-    until: Instant,
-) -> Result<Vec<ProbeRun>, RunError> {
-    let mut addresses: HashMap<String, String> = HashMap::new();
-    let mut runs = Vec::new();
-    for p in &sc.probes {
-        let from_host = sc
-            .host(&p.from)
-            .expect("validated: probes run from started hosts");
-        if from_host.image != Image::Echo {
-            return Err(RunError::ProbeHost {
-                probe: p.id.clone(),
-                host: p.from.clone(),
+    /// Sets up, measures, grades and tears down: whatever fails, a result.
+    pub(crate) async fn run(mut self) -> ScenarioResult {
+        let (ctx, sc) = (self.ctx, self.sc);
+        let mut probes = Vec::new();
+        let mut runs = Vec::new();
+        let mut student = None;
+        let mut error = match self.setup().await {
+            Ok(()) => None,
+            Err(Stop::Infra(e)) => Some(e.to_string()),
+            Err(Stop::Student(s)) => {
+                student = Some(s);
+                None
+            }
+        };
+        let mut capture = None;
+        // An impairment the kernel cannot apply makes every measurement of the
+        // scenario meaningless: its probes do not run, its checks say why.
+        if error.is_none() && student.is_none() && self.unsupported.is_empty() {
+            if let Some(dir) = ctx.capture_dir {
+                ctx.step(sc, format!("capturing packets on {}", sc.capture));
+                capture = Some(capture::start(ctx, sc, dir, &mut self.live).await);
+            }
+            match self.run_probes().await {
+                Ok(r) => probes = r,
+                Err(e) => error = Some(e.to_string()),
+            }
+            let cap = ctx.output_cap();
+            runs = program::run_all(ctx.engine, &sc.runs, &self.live.hosts, cap, self.until).await;
+            contact::gather(ctx, sc, &self.live, &mut runs).await;
+        }
+        let capture = match capture {
+            Some(started) => Some(capture::finish(started).await),
+            None => None,
+        };
+        let mut checks: Vec<CheckResult> = match (&error, &student) {
+            (Some(e), _) => sc.checks.iter().map(|c| not_evaluated(c, e)).collect(),
+            (None, Some(s)) => sc.checks.iter().map(|c| s.verdict(c)).collect(),
+            (None, None) if !self.unsupported.is_empty() => sc
+                .checks
+                .iter()
+                .map(|c| unsupported_check(c, &self.unsupported))
+                .collect(),
+            (None, None) => sc
+                .checks
+                .iter()
+                .map(|c| evaluate_with(c, &probes, &runs))
+                .collect(),
+        };
+        if error.is_none() && student.is_none() {
+            submission::after_checks(ctx, sc, &self.live, &mut checks, &mut self.notes).await;
+        }
+        let servers = submission::server_outputs(ctx, sc, &self.live, self.started.elapsed()).await;
+        if let Some(s) = &student {
+            self.notes.push(s.note.clone());
+        }
+        let (started, notes) = (self.started, std::mem::take(&mut self.notes));
+        self.teardown().await;
+        ScenarioResult {
+            name: sc.name.clone(),
+            title: sc.title.clone(),
+            description: sc.description.clone(),
+            probes,
+            runs,
+            servers,
+            checks,
+            duration_ms: started.elapsed().as_millis() as u64,
+            error,
+            notes,
+            capture,
+        }
+    }
+
+    /// The hosts, then the faults.
+    async fn setup(&mut self) -> Result<(), Stop> {
+        self.start_hosts().await?;
+        for absent in &self.sc.absent {
+            self.notes.push(match absent.resolve {
+                Resolve::None => format!("{} is not started: its name does not resolve", absent.host),
+                Resolve::Address => format!(
+                    "{} is not started: probes go to an address of the lab's subnet that nobody holds",
+                    absent.host
+                ),
             });
         }
-        let server_host = match sc.absent_mode(&p.to) {
-            Some(Resolve::Address) => match addresses.get(&p.to) {
-                Some(a) => a.clone(),
-                None => {
-                    let net = ctx.network(&from_host.networks[0])?;
-                    let a = ctx.engine.free_address(net).await?.to_string();
-                    addresses.insert(p.to.clone(), a.clone());
-                    a
-                }
-            },
-            _ => p.to.clone(),
-        };
-        let run = match submission::server_gone(ctx, sc, live, &p.to).await {
-            Some(why) => probe::not_run(p, why),
-            None => {
-                ctx.step(sc, format!("probe {} ({} → {})", p.id, p.from, server_host));
-                probe::run(ctx, p, &live.hosts[&p.from], &server_host, until).await
-            }
-        };
-        ctx.events.send(Event::ProbeFinished {
-            lab: ctx.lab.to_string(),
-            scenario: sc.name.clone(),
-            probe: Box::new(run.clone()),
-        });
-        runs.push(run);
+        self.apply_firewalls().await?;
+        self.count_contacts().await?;
+        self.impair().await?;
+        for host in self.sc.hosts.iter().filter(|h| h.port_closed) {
+            self.notes.push(format!(
+                "{} is up without its program: nothing listens on its ports",
+                host.name
+            ));
+        }
+        Ok(())
     }
-    Ok(runs)
+
+    /// Hosts start in file order, each ready before the next starts; idle
+    /// hosts (nothing runs on them until a probe or run execs into them)
+    /// start alongside, which saves a container start each.
+    async fn start_hosts(&mut self) -> Result<(), Stop> {
+        let (ctx, sc, until) = (self.ctx, self.sc, self.until);
+        let (idle, ordered): (Vec<&Host>, Vec<&Host>) = sc.hosts.iter().partition(|h| h.is_idle());
+        let start = |host: &'c Host| async move {
+            ctx.step(sc, format!("starting {}", host.name));
+            let started = async {
+                let spec = hosts::spec(sc, host, ctx.images, ctx.networks, ctx.sandbox)?;
+                hosts::start(ctx.engine, ctx.run, &spec, &host.ready, until).await
+            };
+            (host, started.await)
+        };
+        let in_order = async {
+            let mut started = Vec::new();
+            for host in ordered {
+                let (host, result) = start(host).await;
+                let failed = result.is_err();
+                started.push((host, result));
+                if failed {
+                    break;
+                }
+            }
+            started
+        };
+        let (alongside, in_order) = tokio::join!(join_all(idle.into_iter().map(start)), in_order);
+        let mut failure = None;
+        // Every started container goes into `live` (teardown removes it) before
+        // the first failure is reported.
+        for (host, result) in in_order.into_iter().chain(alongside) {
+            match result {
+                Ok(c) => {
+                    if host.role.is_some() {
+                        self.notes
+                            .extend(submission::bind_note(ctx.engine, host, &c).await);
+                    }
+                    self.live.hosts.insert(host.name.clone(), c);
+                }
+                Err(e) => {
+                    failure.get_or_insert_with(|| submission::classify(host, e));
+                }
+            }
+        }
+        failure.map_or(Ok(()), Err)
+    }
+
+    async fn apply_firewalls(&mut self) -> Result<(), Stop> {
+        let (ctx, sc) = (self.ctx, self.sc);
+        for fw in &sc.firewalls {
+            ctx.step(sc, format!("applying firewall on {}", fw.host));
+            let target = &self.live.hosts[&fw.host];
+            let tools = ctx.images.tools()?;
+            let sidecar = ctx
+                .run
+                .start_sidecar(target, &tools)
+                .await
+                .map_err(RunError::from)?;
+            self.live.sidecars.push(sidecar.container.clone());
+            sidecar
+                .run_all(&firewall::commands(fw))
+                .await
+                .map_err(RunError::from)?;
+            self.notes.push(firewall::describe(fw));
+            self.live
+                .firewalls
+                .entry(fw.host.clone())
+                .or_insert(sidecar);
+        }
+        Ok(())
+    }
+
+    /// Counting goes in front of every firewall rule of the host.
+    async fn count_contacts(&self) -> Result<(), Stop> {
+        for (host, sidecar) in &self.live.firewalls {
+            let sources = contact::sources(self.sc, &self.live, host);
+            if !sources.is_empty() {
+                sidecar
+                    .run_all(&contact::accounting(&sources))
+                    .await
+                    .map_err(RunError::from)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn impair(&mut self) -> Result<(), Stop> {
+        let (ctx, sc) = (self.ctx, self.sc);
+        for imp in &sc.impairments {
+            ctx.step(sc, format!("impairing the link of {}", imp.host));
+            let target = &self.live.hosts[&imp.host];
+            let sidecar = ctx
+                .run
+                .start_sidecar(target, &ctx.images.tools()?)
+                .await
+                .map_err(RunError::from)?;
+            self.live.sidecars.push(sidecar.container.clone());
+            match impair::apply(&sidecar, imp).await? {
+                Applied::Done(note) => self.notes.push(note),
+                Applied::Unsupported(why) => {
+                    self.notes.push(format!("unsupported: {why}"));
+                    self.unsupported.push(why);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn run_probes(&self) -> Result<Vec<ProbeRun>, RunError> {
+        let (ctx, sc) = (self.ctx, self.sc);
+        let mut addresses: HashMap<String, String> = HashMap::new();
+        let mut runs = Vec::new();
+        for p in &sc.probes {
+            let from_host = sc
+                .host(&p.from)
+                .expect("validated: probes run from started hosts");
+            if from_host.image != Image::Echo {
+                return Err(RunError::ProbeHost {
+                    probe: p.id.clone(),
+                    host: p.from.clone(),
+                });
+            }
+            let server_host = match sc.absent_mode(&p.to) {
+                Some(Resolve::Address) => match addresses.get(&p.to) {
+                    Some(a) => a.clone(),
+                    None => {
+                        let net = ctx.network(&from_host.networks[0])?;
+                        let a = ctx.engine.free_address(net).await?.to_string();
+                        addresses.insert(p.to.clone(), a.clone());
+                        a
+                    }
+                },
+                _ => p.to.clone(),
+            };
+            let run = match submission::server_gone(ctx, sc, &self.live, &p.to).await {
+                Some(why) => probe::not_run(p, why),
+                None => {
+                    ctx.step(sc, format!("probe {} ({} → {})", p.id, p.from, server_host));
+                    let from = &self.live.hosts[&p.from];
+                    probe::run(ctx.engine, p, from, &server_host, self.until).await
+                }
+            };
+            runs.push(run);
+        }
+        Ok(runs)
+    }
+
+    /// Removes the scenario's containers, all at once but sidecars first
+    /// (they live in their target's namespace). With `--keep` they are
+    /// killed instead, which frees their DNS names for the next scenario but
+    /// keeps them for inspection.
+    async fn teardown(self) {
+        self.ctx.step(self.sc, "removing containers");
+        let hosts: Vec<Container> = self.live.hosts.values().cloned().collect();
+        for group in [&self.live.sidecars, &hosts] {
+            join_all(group.iter().map(|c| self.remove(c))).await;
+        }
+    }
+
+    async fn remove(&self, c: &Container) {
+        let ctx = self.ctx;
+        let done = if ctx.keep {
+            ctx.engine.kill(&c.id).await
+        } else {
+            ctx.engine.remove_container(&c.id).await
+        };
+        // A failure here is not the scenario's result; the run's label cleanup
+        // at the end removes whatever is left.
+        if let Err(e) = done {
+            ctx.step(self.sc, format!("could not remove {}: {e}", c.docker_name));
+        }
+    }
 }
 
 fn not_evaluated(check: &netlab_lab::Check, error: &str) -> CheckResult {
@@ -309,33 +334,4 @@ fn unsupported_check(check: &netlab_lab::Check, why: &[String]) -> CheckResult {
         format!("not measured: {}", why.join("; ")),
         String::new(),
     )
-}
-
-/// Removes the scenario's containers, all at once but sidecars first (they
-/// live in their target's namespace). With `--keep` they are killed instead,
-/// which frees their DNS names for the next scenario but keeps them for
-/// inspection.
-async fn teardown(ctx: &Ctx<'_>, sc: &Scenario, live: Live) {
-    ctx.step(sc, "removing containers");
-    let hosts: Vec<Container> = live.hosts.into_values().collect();
-    for group in [&live.sidecars, &hosts] {
-        join_all(group.iter().map(|c| remove(ctx, sc, c))).await;
-    }
-}
-
-async fn remove(ctx: &Ctx<'_>, sc: &Scenario, c: &Container) {
-    let done = if ctx.keep {
-        ctx.engine.kill(&c.id).await
-    } else {
-        ctx.engine.remove_container(&c.id).await
-    };
-    // A failure here is not the scenario's result; the run's label cleanup
-    // at the end removes whatever is left.
-    if let Err(e) = done {
-        ctx.events.send(Event::Step {
-            lab: ctx.lab.to_string(),
-            scenario: sc.name.clone(),
-            text: format!("could not remove {}: {e}", c.docker_name),
-        });
-    }
 }

@@ -2,23 +2,16 @@
 //! telling the student's failures (`crash`, `timeout`) from netlab's own
 //! (`infra_error`, retried and never graded).
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use netlab_engine::{Container, EngineError};
+use netlab_engine::{Container, Engine, EngineError};
 use netlab_lab::results::{CheckResult, CheckStatus, ProgramOutput};
-use netlab_lab::{Check, Host, Readiness, SandboxLimits, Scenario};
+use netlab_lab::{Check, Host, Readiness, Scenario};
 
 use crate::RunError;
-use crate::scenario::{Ctx, Live};
-
-/// The submission a run grades.
-#[derive(Debug, Clone)]
-pub struct SubmissionCtx {
-    /// The student's folder, absolute (it is bind-mounted read-only).
-    pub dir: PathBuf,
-    pub limits: SandboxLimits,
-}
+use crate::context::{Ctx, Live};
+use crate::hosts::engine_proto;
+use crate::sandbox::loopback_note;
 
 /// Why a scenario's set-up stopped.
 pub(crate) enum Stop {
@@ -93,13 +86,18 @@ pub(crate) fn classify(host: &Host, e: RunError) -> Stop {
 }
 
 /// A server bound to loopback is reachable from nowhere else: say so.
-pub(crate) fn bind_note(host: &Host, c: &Container) -> Option<String> {
+/// Unreadable sockets are no evidence: no note then.
+pub(crate) async fn bind_note(engine: &Engine, host: &Host, c: &Container) -> Option<String> {
     let Readiness::Port { port, proto, .. } = &host.ready else {
         return None;
     };
-    let udp = *proto == netlab_lab::Proto::Udp;
-    let addrs = crate::sandbox::bound_addresses(c.pid, *port, udp);
-    crate::sandbox::loopback_note(&host.name, &addrs, *port)
+    let sockets = engine.bound_sockets(c, engine_proto(*proto)).await.ok()?;
+    let addrs: Vec<_> = sockets
+        .iter()
+        .filter(|s| s.port == *port)
+        .filter_map(|s| s.addr)
+        .collect();
+    loopback_note(&host.name, &addrs, *port)
 }
 
 /// Why probes to `target` need not run: it is a student's server and it has
@@ -119,7 +117,7 @@ pub(crate) async fn server_gone(
             "{target} had already exited (code {code}), nothing could answer"
         )),
         None => {
-            let usage = out_of_memory(ctx, c)?;
+            let usage = out_of_memory(ctx, c).await?;
             Some(format!("{target} {usage}: it ran out of memory"))
         }
     }
@@ -129,13 +127,17 @@ pub(crate) async fn server_gone(
 /// (far beyond an echo server's needs): it is out of memory. Without swap
 /// the kernel reclaims for a while (seconds to tens of seconds) before it
 /// kills it, so when that happens is timing; the state is the verdict.
-fn out_of_memory(ctx: &Ctx<'_>, c: &Container) -> Option<String> {
-    let limit = ctx.submission.map_or(0, |s| s.limits.memory_bytes);
-    let rss = rss_bytes(c.pid);
-    (limit > 0 && rss > limit / 2).then(|| {
+async fn out_of_memory(ctx: &Ctx<'_>, c: &Container) -> Option<String> {
+    let limit = ctx.sandbox.map_or(0, |s| s.limits.memory_bytes);
+    if limit == 0 {
+        return None;
+    }
+    // Unknown use is no evidence.
+    let used = ctx.engine.memory_in_use(&c.id).await.ok()?;
+    (used > limit / 2).then(|| {
         format!(
             "was using {} MiB of its {} MiB memory limit",
-            rss >> 20,
+            used >> 20,
             limit >> 20
         )
     })
@@ -183,7 +185,7 @@ pub(crate) async fn after_checks(
                 }
                 what
             }
-            None => match out_of_memory(ctx, c) {
+            None => match out_of_memory(ctx, c).await {
                 Some(usage) => format!(
                     "{}: the server {usage} when the checks ended: it ran out of memory",
                     host.name
@@ -212,9 +214,7 @@ pub(crate) async fn server_outputs(
     live: &Live,
     took: Duration,
 ) -> Vec<ProgramOutput> {
-    let cap = ctx
-        .submission
-        .map_or(64 << 10, |s| s.limits.output_bytes as usize);
+    let cap = ctx.output_cap();
     let mut outputs = Vec::new();
     for host in sc.hosts.iter().filter(|h| h.role.is_some()) {
         if sc.runs.iter().any(|r| r.host == host.name) {
@@ -256,18 +256,6 @@ pub(crate) async fn server_outputs(
         outputs.push(out);
     }
     outputs
-}
-
-/// Resident memory of a process (VmRSS in /proc/<pid>/status); 0 when unknown.
-fn rss_bytes(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb * 1024)
 }
 
 /// The end of some output, where Python puts the error, on lines of its own

@@ -73,7 +73,7 @@ pub async fn run(args: RunArgs, ui: Ui) -> Result<ExitCode, Failure> {
                 .await
                 .map_err(|e| Failure::Infra(anyhow!(e)))?;
         }
-        std::mem::forget(guard);
+        guard.disarm();
         match outcome {
             Some(Ok(result)) => results.push(result),
             Some(Err(e)) => {

@@ -1,0 +1,75 @@
+//! What every scenario of a lab shares ([`Ctx`]) and the containers one
+//! scenario has started ([`Live`]). The runner's modules take these or
+//! narrower arguments; none of them imports `scenario.rs`, which drives them.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use netlab_engine::{Container, Engine, EngineError, NetworkInfo, Run, Sidecar};
+use netlab_lab::Scenario;
+
+use crate::events::{Event, Events};
+use crate::sandbox::Sandbox;
+use crate::{ImageSet, RunError};
+
+/// Output kept of a program that is not a student's (no sandbox limits).
+const DEFAULT_OUTPUT_CAP: usize = 64 << 10;
+
+pub(crate) struct Ctx<'a> {
+    pub engine: &'a Engine,
+    pub run: &'a Run,
+    pub images: &'a ImageSet,
+    pub networks: &'a [NetworkInfo],
+    pub events: &'a Events,
+    pub lab: &'a str,
+    pub keep: bool,
+    /// `--capture`: the directory for the scenarios' pcaps.
+    pub capture_dir: Option<&'a Path>,
+    /// `netlab grade`: the submission being graded, and its limits.
+    pub sandbox: Option<&'a Sandbox>,
+}
+
+impl Ctx<'_> {
+    /// Reports a step of `scenario` to the progress display.
+    pub(crate) fn step(&self, scenario: &Scenario, text: impl Into<String>) {
+        self.events.send(Event::Step {
+            lab: self.lab.to_string(),
+            scenario: scenario.name.clone(),
+            text: text.into(),
+        });
+    }
+
+    /// The lab network called `name` (as the lab file names it).
+    pub(crate) fn network(&self, name: &str) -> Result<&NetworkInfo, RunError> {
+        network(self.networks, name)
+    }
+
+    /// How much of a program's stdout and of its stderr is kept.
+    pub(crate) fn output_cap(&self) -> usize {
+        self.sandbox
+            .map_or(DEFAULT_OUTPUT_CAP, |s| s.limits.output_bytes as usize)
+    }
+}
+
+/// The network called `name` among those the lab created.
+pub(crate) fn network<'n>(
+    networks: &'n [NetworkInfo],
+    name: &str,
+) -> Result<&'n NetworkInfo, RunError> {
+    networks.iter().find(|n| n.name == name).ok_or_else(|| {
+        RunError::Engine(EngineError::Unexpected {
+            action: format!("looking up network `{name}`"),
+            detail: "the lab's network was not created".into(),
+        })
+    })
+}
+
+/// The containers a scenario started, removed at its end.
+#[derive(Default)]
+pub(crate) struct Live {
+    pub hosts: HashMap<String, Container>,
+    pub sidecars: Vec<Container>,
+    /// The firewall sidecar of each host whose firewall also counts what
+    /// the scenario's runs send it (see `contact.rs`).
+    pub firewalls: HashMap<String, Sidecar>,
+}
