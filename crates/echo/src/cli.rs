@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use netlab_contract::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_PORT, DEFAULT_TIMEOUT, Proto, SocketMode};
 
+pub use crate::server::ServerProto;
 use crate::server::DEFAULT_IDLE_TIMEOUT;
 
 // Flags whose default is a shared constant are `humantime::Duration`: clap
@@ -32,13 +33,6 @@ pub enum Command {
     /// Do nothing until SIGINT/SIGTERM, then exit 0 (keeps a scratch
     /// container alive for `docker exec netlab-echo client ...`).
     Idle,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ServerProto {
-    Udp,
-    Tcp,
-    Both,
 }
 
 #[derive(Debug, Clone, Args)]

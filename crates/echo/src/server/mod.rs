@@ -13,7 +13,6 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use crate::cli::ServerProto;
 use reqlog::RequestLog;
 use throttle::Throttle;
 
@@ -37,6 +36,14 @@ impl Default for Options {
             log_requests: false,
         }
     }
+}
+
+/// Which protocols a server serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ServerProto {
+    Udp,
+    Tcp,
+    Both,
 }
 
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
