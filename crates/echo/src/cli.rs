@@ -7,8 +7,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use netlab_contract::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_PORT, DEFAULT_TIMEOUT, Proto, SocketMode};
 
-pub use crate::server::ServerProto;
 use crate::server::DEFAULT_IDLE_TIMEOUT;
+pub use crate::server::ServerProto;
 
 // Flags whose default is a shared constant are `humantime::Duration`: clap
 // shows a default through `Display`, which `std::time::Duration` lacks.

@@ -1,9 +1,11 @@
 //! Time stamps: RTTs come from the monotonic clock; wall-clock time is only
-//! for the printed "sent"/"received" stamps (UTC, microseconds).
+//! for the printed "sent"/"received" stamps (UTC, microseconds). Kernel
+//! time stamps (`SO_TIMESTAMPING`) are real-time nanoseconds ([`KernelTime`]).
 
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use nix::sys::time::TimeSpec;
 
 /// One instant read from both clocks at (nearly) the same moment.
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +45,28 @@ pub fn human(t: &DateTime<Utc>) -> String {
 /// A duration in microseconds, with sub-microsecond precision.
 pub fn micros(d: Duration) -> f64 {
     d.as_nanos() as f64 / 1000.0
+}
+
+/// A kernel software time stamp: nanoseconds of CLOCK_REALTIME.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KernelTime(i128);
+
+impl KernelTime {
+    /// None for the all-zero stamp the kernel sends when it has none.
+    pub fn from_timespec(ts: &TimeSpec) -> Option<Self> {
+        let ns = i128::from(ts.tv_sec()) * 1_000_000_000 + i128::from(ts.tv_nsec());
+        (ns != 0).then_some(Self(ns))
+    }
+
+    pub fn from_nanos(ns: i128) -> Self {
+        Self(ns)
+    }
+
+    /// Microseconds from `self` to `later`, if `later` is not earlier.
+    pub fn micros_until(self, later: KernelTime) -> Option<f64> {
+        let ns = later.0 - self.0;
+        (ns >= 0).then(|| ns as f64 / 1000.0)
+    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use std::os::fd::{AsFd, AsRawFd};
 
 use nix::sys::socket::{self, ControlMessageOwned, MsgFlags, SockaddrStorage, sockopt};
 
-use crate::kstamp::KernelTime;
+use crate::clock::KernelTime;
 use crate::payload;
 
 /// What one read of the error queue found.

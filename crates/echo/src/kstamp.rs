@@ -25,31 +25,9 @@ use std::time::{Duration, Instant};
 use nix::sys::socket::{
     self, ControlMessageOwned, MsgFlags, SockaddrLike, SockaddrStorage, TimestampingFlag, sockopt,
 };
-use nix::sys::time::TimeSpec;
 
+use crate::clock::KernelTime;
 use crate::errqueue::{self, Entry};
-
-/// A kernel software time stamp: nanoseconds of CLOCK_REALTIME.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct KernelTime(i128);
-
-impl KernelTime {
-    /// None for the all-zero stamp the kernel sends when it has none.
-    pub fn from_timespec(ts: &TimeSpec) -> Option<Self> {
-        let ns = i128::from(ts.tv_sec()) * 1_000_000_000 + i128::from(ts.tv_nsec());
-        (ns != 0).then_some(Self(ns))
-    }
-
-    pub fn from_nanos(ns: i128) -> Self {
-        Self(ns)
-    }
-
-    /// Microseconds from `self` to `later`, if `later` is not earlier.
-    pub fn micros_until(self, later: KernelTime) -> Option<f64> {
-        let ns = later.0 - self.0;
-        (ns >= 0).then(|| ns as f64 / 1000.0)
-    }
-}
 
 /// Kernel round trip in µs: transmit stamp of the request to receive stamp
 /// of the reply. None when a stamp is missing or the pair cannot be right:
@@ -310,6 +288,7 @@ fn wait_for_error_queue(fd: RawFd, wait: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nix::sys::time::TimeSpec;
 
     #[test]
     fn differences_are_never_negative() {

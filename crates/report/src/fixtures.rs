@@ -33,6 +33,8 @@ fn record(seq: u64, proto: Proto, outcome: Outcome, rtt: Option<f64>) -> ProbeRe
         rtt_us: rtt,
         connect_us: (proto == Proto::Tcp && ok).then_some(90.0),
         request_us: (proto == Proto::Tcp && ok).then_some(160.0),
+        wire_rtt_us: None,
+        wire_connect_us: None,
         elapsed_us: rtt.unwrap_or(1_000_000.0),
         bytes: 5,
         errno: (!ok).then_some(111),
@@ -55,6 +57,8 @@ fn summary(proto: Proto, sent: u64, received: u64, outcomes: &[(Outcome, u64)]) 
         rtt: (received > 0).then(|| stats(if tcp { 250.0 } else { 120.0 })),
         connect: (tcp && received > 0).then(|| stats(90.0)),
         request: (tcp && received > 0).then(|| stats(160.0)),
+        wire: None,
+        socket: Default::default(),
     }
 }
 

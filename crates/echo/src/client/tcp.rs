@@ -19,8 +19,9 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use super::{Exchange, Transport, mismatch};
 use crate::cli::Connection;
+use crate::clock::KernelTime;
 use crate::clock::Stamp;
-use crate::kstamp::{self, KernelTime, Receiver, TxStamps};
+use crate::kstamp::{self, Receiver, TxStamps};
 use crate::outcome::Failure;
 use crate::payload;
 use crate::stats::Strays;

@@ -41,7 +41,8 @@ use super::Options;
 use super::reqlog::{Held, RequestLog};
 use super::throttle::{Kind, Throttle};
 use crate::clock;
-use crate::kstamp::{self, KernelTime, Receiver, TxStamps};
+use crate::clock::KernelTime;
+use crate::kstamp::{self, Receiver, TxStamps};
 use crate::payload;
 use netlab_contract::{CloseReason, CloseRecord, OpenRecord, Proto, ServerLine};
 

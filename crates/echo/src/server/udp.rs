@@ -13,7 +13,8 @@ use nix::sys::socket::MsgFlags;
 use super::reqlog::{Held, RequestLog};
 use super::throttle::{Kind, Throttle};
 use super::{ERROR_PAUSE, log};
-use crate::kstamp::{self, DatagramStamps, KernelTime, Receiver};
+use crate::clock::KernelTime;
+use crate::kstamp::{self, DatagramStamps, Receiver};
 use crate::payload;
 use netlab_contract::Proto;
 

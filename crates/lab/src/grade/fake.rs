@@ -25,6 +25,8 @@ pub fn rec(seq: u64, outcome: Outcome, rtt_us: Option<f64>) -> ProbeRecord {
         rtt_us,
         connect_us: None,
         request_us: None,
+        wire_rtt_us: None,
+        wire_connect_us: None,
         elapsed_us: rtt_us.unwrap_or(1_000_000.0),
         bytes: 17,
         errno: None,
@@ -62,6 +64,8 @@ pub fn udp_summary(records: &[ProbeRecord]) -> ProbeSummary {
         rtt: None,
         connect: None,
         request: None,
+        wire: None,
+        socket: Default::default(),
     }
 }
 

@@ -195,6 +195,7 @@ mod tests {
             request: "hello netlab".into(),
             reply: "HELLO NETLAB".into(),
             truncated: false,
+            dwell_us: None,
         }
     }
 
