@@ -41,12 +41,35 @@ impl Run {
             .await
     }
 
+    /// Cleanup after the run's work was dropped mid-flight (Ctrl-C,
+    /// SIGTERM): a dropped `create` request still completes in Docker a
+    /// moment later, labels and all, so cleanup looks again after a pause,
+    /// until two looks in a row find nothing (at most [`INTERRUPT_LOOKS`]).
+    pub async fn cleanup_interrupted(&self) -> Result<Removed> {
+        let mut removed = self.cleanup().await?;
+        let mut quiet = 0;
+        for _ in 0..INTERRUPT_LOOKS {
+            if quiet == 2 {
+                break;
+            }
+            tokio::time::sleep(SETTLE_PAUSE).await;
+            let again = self.cleanup().await?;
+            quiet = if again.containers + again.networks == 0 {
+                quiet + 1
+            } else {
+                0
+            };
+            removed.add(again);
+        }
+        Ok(removed)
+    }
+
     /// A guard that removes this run's objects when dropped (also while
     /// unwinding from a panic). The async [`Run::cleanup`] is the normal path.
     pub fn guard(&self) -> RunGuard {
         RunGuard {
             run_id: self.id().to_string(),
-            engine: Some(self.engine.host().to_string()),
+            engine: Some(self.engine.addr().clone()),
         }
     }
 }
@@ -69,6 +92,9 @@ impl RunStamp {
 /// was still in flight when their run died.
 const SETTLE_PAUSE: std::time::Duration = std::time::Duration::from_millis(1500);
 const SETTLE_ROUNDS: usize = 3;
+/// The most looks after an interruption: on a loaded machine a `create`
+/// sent before the interruption was seen landing 4 s later.
+const INTERRUPT_LOOKS: usize = 6;
 
 impl Engine {
     /// Removes everything labelled `netlab.run`, live runs included
@@ -249,7 +275,7 @@ impl Engine {
 pub struct RunGuard {
     run_id: String,
     /// The run's engine; `None` once disarmed.
-    engine: Option<String>,
+    engine: Option<crate::docker::EngineAddr>,
 }
 
 impl RunGuard {
@@ -262,7 +288,7 @@ impl RunGuard {
 
 impl Drop for RunGuard {
     fn drop(&mut self) {
-        let Some(host) = self.engine.take() else {
+        let Some(addr) = self.engine.take() else {
             return;
         };
         let run_id = self.run_id.clone();
@@ -272,7 +298,7 @@ impl Drop for RunGuard {
                 .build()
                 .map_err(|e| e.to_string())?;
             rt.block_on(async {
-                let engine = Engine::connect_to(&host).await.map_err(|e| e.to_string())?;
+                let engine = Engine::connect_to(&addr).await.map_err(|e| e.to_string())?;
                 engine
                     .remove_labelled(&format!("{}={run_id}", labels::RUN))
                     .await

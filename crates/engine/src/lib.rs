@@ -37,7 +37,7 @@ mod timeouts;
 pub use capture::{Capture, Saved};
 pub use cleanup::{Removed, RunGuard};
 pub use container::{Container, ExitStatus, Logs};
-pub use docker::Engine;
+pub use docker::{Engine, EngineAddr};
 pub use error::{EngineError, Result};
 pub use exec::{Captured, ExecOutput, ExecRequest};
 pub use image::{

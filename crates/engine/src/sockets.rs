@@ -87,25 +87,32 @@ impl Engine {
         let req = ExecRequest::new(&argv)
             .timeout(Duration::from_secs(10))
             .output_cap(1 << 20);
-        let out = match self.exec(&c.id, &req).await {
-            Ok(out) => out,
-            Err(_) if self.exit_code(&c.id).await.ok().flatten().is_some() => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let text = out.stdout.text();
+        let out = self.exec(&c.id, &req).await;
+        let text = out.as_ref().map(|o| o.stdout.text()).unwrap_or_default();
         // The IPv6 table is absent when IPv6 is off: cat fails on it alone.
-        if !text.contains("local_address") {
-            return Err(EngineError::PortProbe {
-                name: c.docker_name.clone(),
-                reason: format!(
-                    "the engine at {} is not on this host and `cat /proc/net/{}` in the container printed no table ({}); the image needs `cat`, or wait for a log line instead",
-                    self.host(),
-                    files[0],
-                    out.stderr.text().trim()
-                ),
-            });
+        if text.contains("local_address") {
+            return Ok(Some(text));
         }
-        Ok(Some(text))
+        // No table: the container may be ending (an exec into it fails or
+        // prints nothing); Docker records the exit a moment later.
+        for _ in 0..25 {
+            if self.exit_code(&c.id).await.ok().flatten().is_some() {
+                return Ok(None);
+            }
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+        let why = match out {
+            Ok(o) => o.stderr.text().trim().to_owned(),
+            Err(e) => e.to_string(),
+        };
+        Err(EngineError::PortProbe {
+            name: c.docker_name.clone(),
+            reason: format!(
+                "the engine at {} is not on this host and `cat /proc/net/{}` in the container printed no table ({why}); the image needs `cat`, or wait for a log line instead",
+                self.host(),
+                files[0],
+            ),
+        })
     }
 }
 
