@@ -21,6 +21,8 @@ pub enum GradeError {
         "lab `{lab}` has no `submission` section, so it grades no submissions; add `submission:` with `roles` (docs/lab-format.md) or use `netlab run`"
     )]
     NotAGradingLab { lab: String },
+    #[error("no engine to grade on; give one with --engine URL, or none for the local engine")]
+    NoEngine,
     #[error("cannot read the earlier result {}: {source}; delete it to regrade that student", path.display())]
     ReadRecord {
         path: PathBuf,

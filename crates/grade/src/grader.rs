@@ -1,15 +1,19 @@
-//! The job pool: `jobs` submissions at a time, each in its own run scope,
+//! Grading a class on a pool of engines: each student's whole grading lab
+//! runs on one engine, in its own run scope (own network, own labels),
 //! cleaned up when it ends, when it panics (guard) and, through
-//! [`Grader::cleanup_live`], when the caller is interrupted.
+//! [`Grader::cleanup_live`], when the caller is interrupted. `pool.rs` hands
+//! students to the engines' slots; this file decides what one job is.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use futures_util::StreamExt;
+use futures_util::future::join_all;
 use netlab_engine::{Engine, Run};
 use netlab_lab::Lab;
 use netlab_lab::results::LabResult;
 use netlab_runner::{Runner, Sandbox};
 
+use crate::pool::{self, EngineReport, Job};
 use crate::{GradeError, StudentRecord, Submission};
 
 /// A submission is graded at most this often: once, and once more when the
@@ -17,52 +21,104 @@ use crate::{GradeError, StudentRecord, Submission};
 /// never retried.
 pub const MAX_ATTEMPTS: u32 = 2;
 
+/// How long an engine may take to answer a ping after an attempt on it hit
+/// an infrastructure error; one that does not is out of the pool.
+const LIVENESS: Duration = Duration::from_secs(5);
+
+/// One engine of the pool, ready to grade: connected, its images present.
+pub struct PoolEngine {
+    /// How reports name it (its URL, or the name an engines file gives it).
+    pub name: String,
+    pub engine: Engine,
+    /// Runs labs on this engine, with its image tags.
+    pub runner: Runner,
+    /// Students graded on it at the same time.
+    pub jobs: usize,
+}
+
+/// How a batch went.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub engines: Vec<EngineReport>,
+    /// Students no engine could grade: every engine was lost first.
+    pub not_graded: Vec<String>,
+}
+
 pub struct Grader {
-    engine: Engine,
-    runner: Runner,
+    engines: Vec<PoolEngine>,
     lab: Lab,
-    jobs: usize,
     /// Run scopes in progress, for cleanup on interruption.
     live: Arc<Mutex<Vec<Run>>>,
 }
 
 impl Grader {
-    pub fn new(
-        engine: Engine,
-        runner: Runner,
-        lab: Lab,
-        jobs: usize,
-    ) -> Result<Grader, GradeError> {
+    pub fn new(engines: Vec<PoolEngine>, lab: Lab) -> Result<Grader, GradeError> {
         if lab.submission.is_none() {
             return Err(GradeError::NotAGradingLab { lab: lab.name });
         }
+        if engines.is_empty() {
+            return Err(GradeError::NoEngine);
+        }
         Ok(Grader {
-            engine,
-            runner,
+            engines,
             lab,
-            jobs: jobs.max(1),
             live: Arc::default(),
         })
     }
 
-    /// Grades every submission, `jobs` at a time, calling `done` with each
-    /// record as soon as that submission is finished (in finishing order).
-    pub async fn grade_all(&self, subs: Vec<Submission>, mut done: impl FnMut(StudentRecord)) {
-        let mut results = futures_util::stream::iter(subs)
-            .map(|s| self.grade_one(s))
-            .buffer_unordered(self.jobs);
-        while let Some(record) = results.next().await {
-            done(record);
+    /// Grades every submission on the pool, calling `done` with each record
+    /// as soon as that submission is finished (in finishing order).
+    pub async fn grade_all(
+        &self,
+        subs: Vec<Submission>,
+        mut done: impl FnMut(StudentRecord),
+    ) -> Batch {
+        let slots: Vec<(String, usize)> = self
+            .engines
+            .iter()
+            .map(|e| (e.name.clone(), e.jobs.max(1)))
+            .collect();
+        let (engines, left) = pool::run(
+            &slots,
+            subs,
+            |engine, sub| self.job(engine, sub),
+            |_, _, record| done(record),
+        )
+        .await;
+        Batch {
+            engines,
+            not_graded: left.into_iter().map(|s| s.id).collect(),
         }
     }
 
-    /// One submission, retried once on an infrastructure error.
-    pub async fn grade_one(&self, sub: Submission) -> StudentRecord {
-        with_retry(&sub.id, || self.attempt(&sub)).await
+    /// One submission on one engine, retried once on an infrastructure
+    /// error; lost (for another engine to grade) when the engine stops
+    /// answering.
+    async fn job(&self, engine: usize, sub: Submission) -> Job<StudentRecord> {
+        let pe = &self.engines[engine];
+        let attempt = || async {
+            let lab = self.attempt(pe, &sub).await;
+            if lab.infra_errors().is_empty() || pe.engine.answers(LIVENESS).await {
+                Ok(lab)
+            } else {
+                Err(format!(
+                    "stopped answering while grading {}: {}",
+                    sub.id,
+                    lab.infra_errors().join("; ")
+                ))
+            }
+        };
+        match with_retry(&sub.id, attempt).await {
+            Ok(mut record) => {
+                record.engine = Some(pe.name.clone());
+                Job::Graded(record)
+            }
+            Err(why) => Job::EngineLost(why),
+        }
     }
 
-    async fn attempt(&self, sub: &Submission) -> LabResult {
-        let run = Run::new(&self.engine, &self.lab.name);
+    async fn attempt(&self, pe: &PoolEngine, sub: &Submission) -> LabResult {
+        let run = Run::new(&pe.engine, &self.lab.name);
         let guard = run.guard();
         self.live.lock().expect("not poisoned").push(run.clone());
         let sandbox = Sandbox {
@@ -74,7 +130,7 @@ impl Grader {
                 .expect("checked in new()")
                 .limits,
         };
-        let result = self.runner.run_submission(&self.lab, &run, &sandbox).await;
+        let result = pe.runner.run_submission(&self.lab, &run, &sandbox).await;
         let cleaned = run.cleanup().await;
         self.live
             .lock()
@@ -97,18 +153,19 @@ impl Grader {
     /// Removes the objects of every submission still being graded (Ctrl-C).
     pub async fn cleanup_live(&self) {
         let runs: Vec<Run> = self.live.lock().expect("not poisoned").drain(..).collect();
-        for run in runs {
-            let _ = run.cleanup().await;
-        }
+        // Every run at once: each waits for its own in-flight requests.
+        join_all(runs.iter().map(Run::cleanup_interrupted)).await;
     }
 }
 
 /// Grades with `attempt` until a result has no infrastructure error, at
-/// most [`MAX_ATTEMPTS`] times; the record says why earlier attempts were dropped.
-async fn with_retry<F: Future<Output = LabResult>>(
+/// most [`MAX_ATTEMPTS`] times; the record says why earlier attempts were
+/// dropped. An attempt that finds its engine gone (`Err`) ends it: nothing
+/// of it is kept.
+async fn with_retry<F: Future<Output = Result<LabResult, String>>>(
     student: &str,
     mut attempt: impl FnMut() -> F,
-) -> StudentRecord {
+) -> Result<StudentRecord, String> {
     let mut attempts = 0;
     let mut retried_after = Vec::new();
     loop {
@@ -117,12 +174,13 @@ async fn with_retry<F: Future<Output = LabResult>>(
             student: student.to_owned(),
             attempts,
             retried_after: retried_after.clone(),
-            lab: attempt().await,
+            engine: None,
+            lab: attempt().await?,
         };
         // The same errors decide the retry and are its reason, so a retry always says why.
         let errors = record.lab.infra_errors();
         if errors.is_empty() || attempts >= MAX_ATTEMPTS {
-            return record;
+            return Ok(record);
         }
         retried_after.extend(errors);
     }
@@ -192,7 +250,9 @@ mod tests {
     async fn a_check_level_infra_error_is_retried_and_named() {
         let why = "not measured: probe `udp` could not run: exec failed";
         let mut attempts = [lab("infra_error", why, None), lab("pass", "HELLO", None)].into_iter();
-        let record = with_retry("s001", || std::future::ready(attempts.next().unwrap())).await;
+        let record = with_retry("s001", || std::future::ready(Ok(attempts.next().unwrap())))
+            .await
+            .unwrap();
         assert_eq!(record.attempts, 2);
         assert_eq!(
             record.retried_after,
@@ -208,9 +268,10 @@ mod tests {
         let mut calls = 0;
         let record = with_retry("s001", || {
             calls += 1;
-            std::future::ready(failed())
+            std::future::ready(Ok(failed()))
         })
-        .await;
+        .await
+        .unwrap();
         assert_eq!((calls, record.attempts), (2, 2));
         assert_eq!(record.retried_after, ["clients: no engine"]);
     }
@@ -220,10 +281,23 @@ mod tests {
         let mut calls = 0;
         let record = with_retry("s001", || {
             calls += 1;
-            std::future::ready(lab("crash", "exit code 1", None))
+            std::future::ready(Ok(lab("crash", "exit code 1", None)))
         })
-        .await;
+        .await
+        .unwrap();
         assert_eq!((calls, record.attempts), (1, 1));
         assert!(record.retried_after.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_lost_engine_keeps_nothing_of_the_attempt() {
+        let mut calls = 0;
+        let lost = with_retry("s001", || {
+            calls += 1;
+            std::future::ready(Err("e2 stopped answering".to_owned()))
+        })
+        .await;
+        assert_eq!(lost, Err("e2 stopped answering".to_owned()));
+        assert_eq!(calls, 1, "an engine that is gone is not retried");
     }
 }

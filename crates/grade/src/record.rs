@@ -12,6 +12,9 @@ pub struct StudentRecord {
     /// Why earlier attempts were not kept (their infrastructure errors).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retried_after: Vec<String>,
+    /// The engine that graded it, when a pool of engines did (`--engine`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
     pub lab: LabResult,
 }
 

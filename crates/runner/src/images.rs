@@ -82,6 +82,32 @@ pub async fn ensure(
     Ok(set)
 }
 
+impl ImageSet {
+    /// Every tag of the set.
+    pub fn tags(&self) -> impl Iterator<Item = &str> {
+        [&self.echo, &self.tools, &self.python]
+            .into_iter()
+            .filter_map(|t| t.as_deref())
+    }
+}
+
+/// Makes every image of `set` present on `target`, copied from `source`
+/// (which has them) where it is missing. Tags are content hashes, so a
+/// present tag is never stale. Returns how many images were copied.
+pub async fn distribute(
+    source: &Engine,
+    target: &Engine,
+    set: &ImageSet,
+) -> Result<usize, RunError> {
+    let mut copied = 0;
+    for tag in set.tags() {
+        if target.copy_image_from(source, tag).await? {
+            copied += 1;
+        }
+    }
+    Ok(copied)
+}
+
 /// Image build progress as run events, so one listener draws every bar.
 pub fn progress(events: &Events) -> Progress {
     let sink = events.clone();
