@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::engines::EngineArgs;
+
 const EXAMPLES: &str = "\
 Examples:
   netlab run labs/task3.yaml                 run Task 3 (UDP vs TCP RTT) and print the graded report
@@ -103,6 +105,9 @@ pub struct RunArgs {
         requires = "capture"
     )]
     pub capture_dir: PathBuf,
+
+    #[command(flatten)]
+    pub engines: EngineArgs,
 }
 
 #[derive(Debug, Args)]
@@ -122,9 +127,11 @@ pub struct GradeArgs {
     #[arg(long, value_name = "DIR", conflicts_with = "only")]
     pub submission: Option<PathBuf>,
 
-    /// Submissions graded at the same time, each on its own network.
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 2)]
-    pub jobs: usize,
+    /// Submissions graded at the same time on each engine, each on its own
+    /// network. [default: the engine's CPU count; an engines file can set it
+    /// per engine]
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
 
     /// Grade only this student (repeatable); the class files are merged from
     /// every result already in the output folder.
@@ -140,6 +147,9 @@ pub struct GradeArgs {
     /// Moodle) or `canvas` (Canvas's identity columns and a Points Possible row).
     #[arg(long, value_enum, default_value_t = GradebookArg::Plain)]
     pub gradebook: GradebookArg,
+
+    #[command(flatten)]
+    pub engines: EngineArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -160,6 +170,9 @@ pub struct CleanArgs {
     /// Also remove the objects of netlab runs that are still in progress.
     #[arg(long)]
     pub all: bool,
+
+    #[command(flatten)]
+    pub engines: EngineArgs,
 }
 
 #[derive(Debug, Args)]
@@ -173,4 +186,7 @@ pub struct ImagesArgs {
     /// container still uses (a `--keep` run) stays until `netlab clean`.
     #[arg(long)]
     pub prune: bool,
+
+    #[command(flatten)]
+    pub engines: EngineArgs,
 }

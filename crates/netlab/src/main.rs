@@ -4,6 +4,7 @@
 
 mod cli;
 mod commands;
+mod engines;
 mod exit;
 mod export;
 mod interrupt;

@@ -9,17 +9,19 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::anyhow;
+use netlab_grade::pool::EngineReport;
 use netlab_grade::{Grader, StudentRecord, Submission, discover, one, select};
 use netlab_lab::results::Verdict;
 use netlab_report::{GradebookLayout, Options, Report, Terminal};
 use netlab_runner::events::Events;
-use netlab_runner::{RunOptions, Runner, images};
 
-use super::{Ui, connect, image_sources, load_labs};
+use super::pool::prepare_pool;
+use super::{Ui, load_labs};
 use crate::cli::{GradeArgs, GradebookArg};
 use crate::exit::{self, Failure};
 use crate::interrupt::Interrupt;
 use crate::out_folder::OutFolder;
+
 use crate::{output, progress};
 
 /// Where `--submissions` writes when `--out` is not given.
@@ -44,7 +46,7 @@ pub async fn grade(args: GradeArgs, ui: Ui) -> Result<ExitCode, Failure> {
             (None, None) => unreachable!("clap requires --submissions or --submission"),
         };
     let single = args.submission.is_some();
-    if args.jobs == 0 {
+    if args.jobs == Some(0) {
         return Err(Failure::Usage(anyhow!("--jobs must be at least 1")));
     }
     let options = Options {
@@ -62,38 +64,28 @@ pub async fn grade(args: GradeArgs, ui: Ui) -> Result<ExitCode, Failure> {
     };
 
     let stop = Interrupt::install();
-    let engine = stop.race(connect()).await??;
-    let infra = |e: anyhow::Error| Failure::Infra(e);
-    stop.race(engine.reap_dead_runs())
-        .await?
-        .map_err(|e| infra(anyhow!(e)))?;
+    let engines = stop.race(args.engines.all()).await??;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let shown = tokio::spawn(progress::show(rx, ui.bars));
-    let kinds = images::needed([&lab]);
-    let image_set = stop
-        .race(images::ensure(
-            &engine,
-            &kinds,
-            &image_sources(),
-            &Events::new(tx),
-        ))
-        .await?
-        .map_err(|e| infra(anyhow!(e)))?;
+    let pool = stop
+        .race(prepare_pool(engines, &lab, args.jobs, Events::new(tx)))
+        .await??;
     let _ = shown.await;
-    // Per-student progress is one line each; scenario events of parallel jobs would interleave.
-    let runner = Runner::new(
-        engine.clone(),
-        image_set,
-        RunOptions::default(),
-        Events::none(),
-    );
-    let grader = Grader::new(engine, runner, lab, args.jobs).map_err(usage)?;
+    let several = pool.engines.len() > 1;
+    for (pe, setup) in pool.engines.iter().zip(&pool.setup) {
+        if several {
+            eprintln!(
+                "netlab: engine {}: {} at a time, {}",
+                pe.name,
+                pe.jobs,
+                setup.describe()
+            );
+        }
+    }
+    let grader = Grader::new(pool.engines, lab).map_err(usage)?;
 
     let total = subs.len();
-    eprintln!(
-        "netlab: grading {total} submission(s), {} at a time",
-        args.jobs
-    );
+    eprintln!("netlab: grading {total} submission(s), {}", pool.at_a_time);
     let started = Instant::now();
     let mut done = 0usize;
     let mut ungraded: Vec<String> = Vec::new();
@@ -102,7 +94,11 @@ pub async fn grade(args: GradeArgs, ui: Ui) -> Result<ExitCode, Failure> {
     let mut last: Option<StudentRecord> = None;
     let on_done = |record: StudentRecord| {
         done += 1;
-        eprintln!("[{done}/{total}] {}", line(&record));
+        let on = match (&record.engine, several) {
+            (Some(e), true) => format!(" (on {e})"),
+            _ => String::new(),
+        };
+        eprintln!("[{done}/{total}] {}{on}", line(&record));
         let verdict = Verdict::of([&record.lab]);
         if verdict == Verdict::Infra {
             ungraded.push(record.student.clone());
@@ -116,21 +112,21 @@ pub async fn grade(args: GradeArgs, ui: Ui) -> Result<ExitCode, Failure> {
         }
         last = Some(record);
     };
-    let finished = tokio::select! {
-        _ = grader.grade_all(subs, on_done) => true,
-        _ = stop.wait() => false,
+    let batch = tokio::select! {
+        b = grader.grade_all(subs, on_done) => Some(b),
+        _ = stop.wait() => None,
     };
     let kept = match &out {
         Some(dir) => format!("the results graded so far are in {}", dir.display()),
         None => "nothing was written (no --out)".to_owned(),
     };
-    if !finished {
+    let Some(batch) = batch else {
         grader.cleanup_live().await;
         eprintln!(
             "netlab: interrupted; removed the containers and networks of the submissions in progress; {kept}"
         );
         return Err(Failure::Interrupted);
-    }
+    };
     if let Some(e) = write_error {
         return Err(e);
     }
@@ -153,6 +149,18 @@ pub async fn grade(args: GradeArgs, ui: Ui) -> Result<ExitCode, Failure> {
             None => "no --out, no files".to_owned(),
         }
     );
+    if several || batch.engines.iter().any(|e| e.lost.is_some()) {
+        for e in &batch.engines {
+            eprintln!("netlab: {}", engine_line(e));
+        }
+    }
+    if !batch.not_graded.is_empty() {
+        eprintln!(
+            "netlab: not graded, every engine was lost first: {}; regrade them with --only ID once an engine answers",
+            batch.not_graded.join(", ")
+        );
+        return Ok(ExitCode::from(exit::INFRA));
+    }
     if !ungraded.is_empty() {
         eprintln!(
             "netlab: not graded because of infrastructure errors (after a retry), their grade cells are empty: {}; regrade with --only ID",
@@ -161,6 +169,27 @@ pub async fn grade(args: GradeArgs, ui: Ui) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::from(exit::INFRA));
     }
     Ok(ExitCode::from(exit::OK))
+}
+
+/// `engine tcp://…: 14 graded, 2 at a time, first student after 0.1 s, busy for 38.2 s`.
+fn engine_line(e: &EngineReport) -> String {
+    let mut s = format!(
+        "engine {}: {} graded, {} at a time",
+        e.name, e.graded, e.jobs
+    );
+    if let Some(first) = e.first_start {
+        s.push_str(&format!(
+            ", first student after {:.1} s, busy until {:.1} s",
+            first.as_secs_f64(),
+            e.busy_until.as_secs_f64()
+        ));
+    }
+    if let Some(why) = &e.lost {
+        s.push_str(&format!(
+            "; TAKEN OUT OF THE POOL: {why} (its students in progress were graded on the other engines)"
+        ));
+    }
+    s
 }
 
 /// `s001: 20/20 points, 18/18 checks passed (1 attempt)`.

@@ -8,13 +8,13 @@ use netlab_engine::{ImageKind, Pruned};
 use netlab_runner::events::Events;
 use netlab_runner::images;
 
-use super::{Ui, connect, image_sources};
+use super::{Ui, image_sources};
 use crate::cli::ImagesArgs;
 use crate::exit::{self, Failure};
 use crate::{output, progress};
 
 pub async fn images(args: ImagesArgs, ui: Ui) -> Result<ExitCode, Failure> {
-    let engine = connect().await?;
+    let engine = args.engines.one().await?;
     let sources = image_sources();
     let infra = |e: netlab_engine::EngineError| Failure::Infra(anyhow!(e));
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();

@@ -1,17 +1,18 @@
 //! One module per subcommand; `dispatch` picks it. Shared set-up (loading
-//! labs, connecting to Docker, locating netlab-echo) lives here.
+//! labs, locating netlab-echo) lives here; which engines a command uses is
+//! `engines.rs`.
 
 mod clean;
 mod grade;
 mod images;
+mod pool;
 mod run;
 mod validate;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::anyhow;
-use netlab_engine::{Engine, ImageSources};
+use netlab_engine::ImageSources;
 use netlab_lab::Lab;
 
 use crate::cli::{Cli, Command, When};
@@ -46,7 +47,7 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Run(args) => run::run(args, ui).await,
         Command::Grade(args) => grade::grade(args, ui).await,
         Command::Validate(args) => validate::validate(&args.labs),
-        Command::Clean(args) => clean::clean(args.all).await,
+        Command::Clean(args) => clean::clean(args).await,
         Command::Images(args) => images::images(args, ui).await,
     }
 }
@@ -67,12 +68,6 @@ pub fn load_labs(paths: &[PathBuf]) -> Result<Vec<Lab>, Failure> {
     } else {
         Err(Failure::BadLab(errors.join("\n")))
     }
-}
-
-pub async fn connect() -> Result<Engine, Failure> {
-    Engine::connect()
-        .await
-        .map_err(|e| Failure::Infra(anyhow!(e)))
 }
 
 /// The static netlab-echo that goes into the echo image: `NETLAB_ECHO_BIN`,

@@ -10,7 +10,7 @@ use netlab_report::{Format, Options, Report, Terminal};
 use netlab_runner::events::Events;
 use netlab_runner::{RunOptions, Runner, images};
 
-use super::{Ui, connect, image_sources, load_labs};
+use super::{Ui, image_sources, load_labs};
 use crate::cli::RunArgs;
 use crate::exit::{self, Failure};
 use crate::export::ExportManager;
@@ -28,7 +28,7 @@ pub async fn run(args: RunArgs, ui: Ui) -> Result<ExitCode, Failure> {
         )));
     }
     let stop = Interrupt::install();
-    let engine = stop.race(connect()).await??;
+    let engine = stop.race(args.engines.one()).await??;
     let infra = |e: netlab_runner::RunError| Failure::Infra(anyhow!(e));
     // Leftovers of runs whose process died (kill -9, power loss) go first.
     stop.race(engine.reap_dead_runs())
@@ -69,9 +69,11 @@ pub async fn run(args: RunArgs, ui: Ui) -> Result<ExitCode, Failure> {
         let outcome = stop.race(runner.run_lab(lab, &run)).await.ok();
         let keep = args.keep && outcome.is_some();
         if !keep {
-            run.cleanup()
-                .await
-                .map_err(|e| Failure::Infra(anyhow!(e)))?;
+            let cleaned = match outcome {
+                Some(_) => run.cleanup().await,
+                None => run.cleanup_interrupted().await,
+            };
+            cleaned.map_err(|e| Failure::Infra(anyhow!(e)))?;
         }
         guard.disarm();
         match outcome {
