@@ -1,9 +1,11 @@
 //! `netlab grade` against the real Docker engine: the example submissions
-//! (`examples.rs`) and a class of hostile ones (`hostile.rs`).
+//! (`examples.rs`), a class of hostile ones (`hostile.rs`), a student's own
+//! folder (`one.rs`), and a class on a pool of engines (`pool.rs`).
 
 mod examples;
 mod hostile;
 mod one;
+mod pool;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,7 +30,9 @@ pub fn netlab(args: &[&str]) -> std::process::Output {
 }
 
 /// student -> `scenario/check` -> (status, earned).
-pub fn grades(out: &Path) -> BTreeMap<String, BTreeMap<String, (String, f64)>> {
+pub type Grades = BTreeMap<String, BTreeMap<String, (String, f64)>>;
+
+pub fn grades(out: &Path) -> Grades {
     let mut all = BTreeMap::new();
     for entry in std::fs::read_dir(out.join("students")).unwrap() {
         let path = entry.unwrap().path().join("result.json");

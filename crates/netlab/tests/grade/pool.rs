@@ -1,0 +1,227 @@
+//! A class graded on a pool of engines: three Docker engines started by
+//! `scripts/engines` (each its own dockerd in a network namespace, reached
+//! over TCP, as a school's other machines would be). The grades equal one
+//! engine's; an engine whose daemon is killed mid-batch loses no student;
+//! an engine that does not answer at the start is exit 3; nothing is left.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use netlab_engine::labels;
+
+use super::examples::{allowed, assert_examples_graded_right};
+use super::{Grades, grades, netlab, root};
+
+const LAB_FILE: &str = "labs/grading/handout.yaml";
+const LAB: &str = "grade-handout";
+
+/// Engines started by `scripts/engines up`, stopped (everything removed) on drop.
+struct Engines {
+    urls: Vec<String>,
+}
+
+impl Engines {
+    fn up(n: usize) -> Engines {
+        let script = root().join("scripts/engines");
+        // A run that died before its drop left them up: start clean.
+        let _ = Command::new(&script).arg("down").status();
+        let out = Command::new(&script)
+            .args(["up", &n.to_string()])
+            .output()
+            .expect("scripts/engines runs");
+        let engines = Engines {
+            urls: String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(str::to_owned)
+                .collect(),
+        };
+        assert!(
+            out.status.success() && engines.urls.len() == n,
+            "scripts/engines up {n} failed (the test needs root, dockerd, nsenter): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        engines
+    }
+
+    /// `--engine URL` for each of the first `n` engines.
+    fn args(&self, n: usize) -> Vec<&str> {
+        self.urls[..n]
+            .iter()
+            .flat_map(|u| ["--engine", u.as_str()])
+            .collect()
+    }
+
+    /// The pid of engine `i`'s dockerd (1-based, as the script numbers them).
+    fn daemon_pid(&self, i: usize) -> i32 {
+        let pid = std::fs::read_to_string(format!("/run/netlab-engines/{i}/pid")).unwrap();
+        pid.trim().parse().unwrap()
+    }
+
+    /// Containers and networks of the grading lab on engine `url`.
+    fn leftovers(url: &str) -> usize {
+        let filter = format!("label={}={LAB}", labels::LAB);
+        [
+            vec!["ps", "-aq", "--filter", &filter],
+            vec!["network", "ls", "-q", "--filter", &filter],
+        ]
+        .iter()
+        .map(|args| {
+            let out = Command::new("docker")
+                .args(["-H", url])
+                .args(args)
+                .output()
+                .expect("docker CLI");
+            assert!(out.status.success(), "docker -H {url} failed");
+            String::from_utf8_lossy(&out.stdout).lines().count()
+        })
+        .sum()
+    }
+}
+
+impl Drop for Engines {
+    fn drop(&mut self) {
+        let _ = Command::new(root().join("scripts/engines"))
+            .arg("down")
+            .status();
+    }
+}
+
+fn grade(out: &Path, engine_args: &[&str], jobs: &str) -> std::process::Output {
+    let mut args = vec![
+        "grade",
+        LAB_FILE,
+        "--submissions",
+        "examples/submissions",
+        "--jobs",
+        jobs,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(engine_args);
+    netlab(&args)
+}
+
+/// The same verdicts, except where the README allows either of two.
+fn assert_same_grades(one: &Grades, pool: &Grades) {
+    assert_eq!(
+        one.keys().collect::<Vec<_>>(),
+        pool.keys().collect::<Vec<_>>()
+    );
+    for (student, checks) in one {
+        for (check, graded) in checks {
+            let other = &pool[student][check];
+            if allowed(student, check).len() == 1 {
+                assert_eq!(graded, other, "{student} {check}: one engine vs the pool");
+            }
+        }
+    }
+}
+
+fn engine_of(out: &Path, student: &str) -> String {
+    let path = out.join("students").join(student).join("result.json");
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    r["engine"].as_str().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn docker_a_class_on_three_engines_gets_one_engines_grades_even_when_one_dies() {
+    let engines = Engines::up(3);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = |name: &str| -> PathBuf { tmp.path().join(name) };
+
+    // An engine that does not answer: a clear error before anything starts.
+    let mut args = engines.args(1);
+    args.extend(["--engine", "tcp://198.18.0.99:2375"]);
+    let out = grade(&dir("unreachable"), &args, "1");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("tcp://198.18.0.99:2375") && stderr.contains("no Docker engine answers"),
+        "{stderr}"
+    );
+    assert!(!dir("unreachable").join("grades.csv").exists());
+
+    // One engine, then three: the same grades.
+    let out = grade(&dir("one"), &engines.args(1), "3");
+    assert_eq!(out.status.code(), Some(0), "grading on one engine");
+    let one = grades(&dir("one"));
+    assert_examples_graded_right(&one);
+
+    let out = grade(&dir("three"), &engines.args(3), "1");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "grading on three engines");
+    let three = grades(&dir("three"));
+    assert_examples_graded_right(&three);
+    assert_same_grades(&one, &three);
+    for url in &engines.urls {
+        assert!(
+            stderr.contains(&format!("engine {url}: ")),
+            "the summary names {url}: {stderr}"
+        );
+    }
+    let used: std::collections::BTreeSet<String> =
+        three.keys().map(|s| engine_of(&dir("three"), s)).collect();
+    assert_eq!(used.len(), 3, "every engine graded someone: {used:?}");
+
+    // Engine 2's daemon killed once it has graded a student: its student in
+    // progress is graded elsewhere, nobody is lost or graded twice.
+    let mut args: Vec<String> = vec![
+        "--progress".into(),
+        "never".into(),
+        "grade".into(),
+        LAB_FILE.into(),
+        "--submissions".into(),
+        "examples/submissions".into(),
+        "--jobs".into(),
+        "1".into(),
+        "--out".into(),
+        dir("killed").to_str().unwrap().into(),
+    ];
+    args.extend(engines.args(3).iter().map(|s| s.to_string()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_netlab"))
+        .args(&args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let victim = &engines.urls[1];
+    let mut lines = Vec::new();
+    let mut killed = false;
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        eprintln!("{line}");
+        if !killed && line.contains(&format!("(on {victim})")) {
+            // It takes its next student at once: kill the daemon mid-job.
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            nix_kill(engines.daemon_pid(2));
+            killed = true;
+        }
+        lines.push(line);
+    }
+    let status = child.wait().unwrap();
+    let text = lines.join("\n");
+    assert!(killed, "engine 2 never graded anyone: {text}");
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(&format!("engine {victim}: ")) && text.contains("TAKEN OUT OF THE POOL"),
+        "the lost engine is named: {text}"
+    );
+    let killed_grades = grades(&dir("killed"));
+    assert_examples_graded_right(&killed_grades);
+    assert_same_grades(&one, &killed_grades);
+    let done_lines = lines.iter().filter(|l| l.starts_with('[')).count();
+    assert_eq!(done_lines, 10, "each student reported once: {text}");
+    let mut csv = csv::Reader::from_path(dir("killed").join("grades.csv")).unwrap();
+    assert_eq!(csv.records().count(), 10, "the gradebook is complete");
+
+    for url in [&engines.urls[0], &engines.urls[2]] {
+        assert_eq!(Engines::leftovers(url), 0, "objects left on {url}");
+    }
+}
+
+fn nix_kill(pid: i32) {
+    let status = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    assert!(status.is_ok_and(|s| s.success()), "kill -9 {pid}");
+}
