@@ -6,7 +6,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use bollard::models::{ContainerSummary, Network};
-use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder};
+use bollard::query_parameters::{
+    ListContainersOptionsBuilder, ListNetworksOptionsBuilder, RemoveVolumeOptions,
+};
 use futures_util::future::join_all;
 
 use crate::docker::Engine;
@@ -153,7 +155,18 @@ impl Engine {
         Ok(removed)
     }
 
-    /// The run stamp of every labelled container and network.
+    async fn remove_volume(&self, name: &str) -> Result<()> {
+        match self
+            .docker
+            .remove_volume(name, None::<RemoveVolumeOptions>)
+            .await
+        {
+            Err(e) if is_not_found(&e) => Ok(()),
+            other => other.ctx(|| format!("removing volume {name}")),
+        }
+    }
+
+    /// The run stamp of every labelled container, network and volume.
     async fn run_stamps(&self) -> Result<Vec<RunStamp>> {
         let containers = self
             .labelled_containers(labels::RUN)
@@ -165,8 +178,14 @@ impl Engine {
             .await?
             .into_iter()
             .filter_map(|n| n.labels);
+        let volumes = self
+            .labelled_volumes(labels::RUN)
+            .await?
+            .into_iter()
+            .map(|v| v.labels);
         Ok(containers
             .chain(networks)
+            .chain(volumes)
             .filter_map(|mut l| {
                 Some(RunStamp {
                     run: l.remove(labels::RUN)?,
@@ -240,6 +259,18 @@ impl Engine {
             networks
                 .into_iter()
                 .filter_map(|n| n.labels?.remove(labels::RUN)),
+        );
+        // Volumes (a submission copied to a remote engine) once no container uses them.
+        let volumes = self.labelled_volumes(label).await?;
+        for r in join_all(volumes.iter().map(|v| self.remove_volume(&v.name))).await {
+            if let Err(e) = r {
+                failures.push(e.to_string());
+            }
+        }
+        removed.runs.extend(
+            volumes
+                .into_iter()
+                .filter_map(|mut v| v.labels.remove(labels::RUN)),
         );
         if failures.is_empty() {
             Ok(removed)

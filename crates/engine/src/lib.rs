@@ -33,6 +33,7 @@ mod sidecar;
 mod sockets;
 mod spec;
 mod timeouts;
+mod volume;
 
 pub use capture::{Capture, Saved};
 pub use cleanup::{Removed, RunGuard};
@@ -50,3 +51,4 @@ pub use sidecar::Sidecar;
 pub use sockets::{BoundSocket, Proto};
 pub use spec::{Bind, ContainerSpec, Limits, NetAttach};
 pub use timeouts::REQUEST_TIMEOUT;
+pub use volume::MAX_FOLDER_BYTES;

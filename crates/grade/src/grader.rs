@@ -121,15 +121,13 @@ impl Grader {
         let run = Run::new(&pe.engine, &self.lab.name);
         let guard = run.guard();
         self.live.lock().expect("not poisoned").push(run.clone());
-        let sandbox = Sandbox {
-            dir: sub.dir.clone(),
-            limits: self
-                .lab
-                .submission
-                .as_ref()
-                .expect("checked in new()")
-                .limits,
-        };
+        let limits = self
+            .lab
+            .submission
+            .as_ref()
+            .expect("checked in new()")
+            .limits;
+        let sandbox = Sandbox::new(sub.dir.clone(), limits);
         let result = pe.runner.run_submission(&self.lab, &run, &sandbox).await;
         let cleaned = run.cleanup().await;
         self.live

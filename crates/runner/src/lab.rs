@@ -78,6 +78,19 @@ impl Runner {
             };
             networks.push(run.create_network(&net.name, &opts).await?);
         }
+        // An engine on another machine cannot mount this machine's folder:
+        // the submission goes into a volume of the run, through the API.
+        let copied;
+        let sandbox = match sandbox {
+            Some(s) if !self.engine.is_local() => {
+                let volume = run
+                    .upload_folder("submission", &s.dir, &self.images.echo()?)
+                    .await?;
+                copied = s.in_volume(volume);
+                Some(&copied)
+            }
+            other => other,
+        };
         let ctx = Ctx {
             engine: &self.engine,
             run,

@@ -17,9 +17,30 @@ pub const SUBMISSION_DIR: &str = "/submission";
 /// The submission a run grades, and the limits its programs run under.
 #[derive(Debug, Clone)]
 pub struct Sandbox {
-    /// The student's folder, absolute (it is bind-mounted read-only).
+    /// The student's folder, absolute (it is mounted read-only).
     pub dir: PathBuf,
     pub limits: SandboxLimits,
+    /// On an engine that cannot see this machine's files: the volume the
+    /// folder was copied into, mounted instead of the folder.
+    volume: Option<String>,
+}
+
+impl Sandbox {
+    pub fn new(dir: PathBuf, limits: SandboxLimits) -> Sandbox {
+        Sandbox {
+            dir,
+            limits,
+            volume: None,
+        }
+    }
+
+    /// The same sandbox, with the folder's copy in `volume`.
+    pub(crate) fn in_volume(&self, volume: String) -> Sandbox {
+        Sandbox {
+            volume: Some(volume),
+            ..self.clone()
+        }
+    }
 }
 
 /// Turns a lab host's spec into the sandboxed spec of a role host.
@@ -34,7 +55,10 @@ pub(crate) fn confine(spec: ContainerSpec, sandbox: &Sandbox) -> ContainerSpec {
     };
     spec.working_dir = Some(SUBMISSION_DIR.into());
     spec.binds.push(Bind {
-        host: dir.display().to_string(),
+        host: sandbox
+            .volume
+            .clone()
+            .unwrap_or_else(|| dir.display().to_string()),
         container: SUBMISSION_DIR.into(),
         read_only: true,
     });
