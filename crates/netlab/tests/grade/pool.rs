@@ -176,7 +176,11 @@ fn docker_a_class_on_three_engines_gets_one_engines_grades_even_when_one_dies() 
     ]);
     assert_eq!(out.status.code(), Some(0), "task1 on engine 3");
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
-    assert!(report["labs"][0]["scenarios"].as_array().is_some_and(|s| !s.is_empty()));
+    assert!(
+        report["labs"][0]["scenarios"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty())
+    );
 
     // Engine 2's daemon killed once it has graded a student: its student in
     // progress is graded elsewhere, nobody is lost or graded twice.
