@@ -292,6 +292,11 @@ impl Engine {
                 Err(e) if is_not_found(&e) => return Ok(()),
                 Err(_) if attempt < 20 => {
                     attempt += 1;
+                    // A standby host borrowed by an interrupted scenario
+                    // still holds an endpoint on it.
+                    if attempt == 1 {
+                        self.empty_network(id).await?;
+                    }
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
                 Err(e) => return Err(e).ctx(|| format!("removing network {id}")),

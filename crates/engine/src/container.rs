@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bollard::models::{
     ContainerCreateBody, EndpointIpamConfig, EndpointSettings, HostConfig, HostConfigLogConfig,
-    NetworkConnectRequest, NetworkingConfig, ResourcesUlimits,
+    NetworkConnectRequest, NetworkSettings, NetworkingConfig, ResourcesUlimits,
 };
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, InspectContainerOptions, KillContainerOptionsBuilder,
@@ -162,13 +162,7 @@ impl Run {
             .await
             .ctx(|| format!("inspecting container {docker_name}"))?;
         let pid = info.state.as_ref().and_then(|s| s.pid).unwrap_or(0);
-        let ips = info
-            .network_settings
-            .and_then(|n| n.networks)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|(net, ep)| Some((net, ep.ip_address?.parse().ok()?)))
-            .collect();
+        let ips = addresses(info.network_settings);
         Ok(Container {
             id,
             name: name.to_string(),
@@ -177,6 +171,16 @@ impl Run {
             ips,
         })
     }
+}
+
+/// The IPv4 address on each network, from an inspection.
+pub(crate) fn addresses(settings: Option<NetworkSettings>) -> Vec<(String, Ipv4Addr)> {
+    settings
+        .and_then(|n| n.networks)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(net, ep)| Some((net, ep.ip_address?.parse().ok()?)))
+        .collect()
 }
 
 fn endpoint(name: &str, n: &NetAttach) -> EndpointSettings {

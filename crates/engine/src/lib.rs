@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+mod attach;
 mod capture;
 mod cleanup;
 mod container;
@@ -26,6 +27,7 @@ mod exec;
 mod image;
 pub mod labels;
 mod limits;
+mod memory;
 mod network;
 mod ready;
 mod run;

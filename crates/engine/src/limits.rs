@@ -1,16 +1,12 @@
 //! What the kernel counted against a container's limits: OOM kills (the
 //! memory limit) and failed forks (the pids limit). Read from the
 //! container's own cgroup files through the exec API, so it works the same
-//! on a remote engine; cgroup v1 and v2 name the counters alike. And the
-//! memory a container's processes use, from the engine's own statistics.
+//! on a remote engine; cgroup v1 and v2 name the counters alike.
 
 use std::time::Duration;
 
-use bollard::query_parameters::StatsOptionsBuilder;
-use futures_util::StreamExt;
-
 use crate::docker::Engine;
-use crate::error::{DockerContext, EngineError, Result};
+use crate::error::{EngineError, Result};
 use crate::exec::ExecRequest;
 
 /// The cgroup files, v1 then v2, as a container sees them.
@@ -51,43 +47,6 @@ impl Engine {
             ),
         })
     }
-}
-
-impl Engine {
-    /// The anonymous memory (the processes' own, not the page cache) of a
-    /// running container, from one sample of the engine's statistics: no
-    /// process is started in the container, which may be at its limit.
-    pub async fn memory_in_use(&self, id: &str) -> Result<u64> {
-        let opts = StatsOptionsBuilder::new()
-            .stream(false)
-            .one_shot(true)
-            .build();
-        let action = || format!("reading the memory use of container {id}");
-        let mut samples = Box::pin(self.docker.stats(id, Some(opts)));
-        let stats = samples
-            .next()
-            .await
-            .ok_or_else(|| EngineError::Unexpected {
-                action: action(),
-                detail: "the engine sent no statistics".into(),
-            })?
-            .ctx(action)?;
-        let memory = stats.memory_stats.unwrap_or_default();
-        anonymous(memory.stats.as_ref(), memory.usage).ok_or_else(|| EngineError::Unexpected {
-            action: action(),
-            detail: "the statistics have no memory figures (has the container ended?)".into(),
-        })
-    }
-}
-
-/// cgroup v1 calls it `rss`, v2 `anon`; without either, the whole usage.
-fn anonymous(
-    stats: Option<&std::collections::HashMap<String, u64>>,
-    usage: Option<u64>,
-) -> Option<u64> {
-    stats
-        .and_then(|s| s.get("rss").or_else(|| s.get("anon")).copied())
-        .or(usage)
 }
 
 /// `FILE:oom_kill N` (memory.oom_control, memory.events) and `FILE:max N`
@@ -137,15 +96,5 @@ mod tests {
                   /sys/fs/cgroup/pids.events:max 3\n";
         assert_eq!(parse(v2), Some(want));
         assert_eq!(parse(""), None);
-    }
-
-    #[test]
-    fn anonymous_memory_of_v1_and_v2() {
-        let v1 = [("rss".to_string(), 5u64), ("cache".to_string(), 9)].into();
-        let v2 = [("anon".to_string(), 6u64), ("file".to_string(), 9)].into();
-        assert_eq!(anonymous(Some(&v1), Some(14)), Some(5));
-        assert_eq!(anonymous(Some(&v2), Some(15)), Some(6));
-        assert_eq!(anonymous(None, Some(15)), Some(15));
-        assert_eq!(anonymous(None, None), None);
     }
 }

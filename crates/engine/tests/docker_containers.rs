@@ -305,3 +305,42 @@ async fn concurrent_removals_of_a_container_both_succeed_once_it_is_gone() {
     run.cleanup().await.unwrap();
     assert_eq!(common::leftovers(&engine, run.id()).await, (0, 0));
 }
+
+/// The memory a server uses is read from its cgroup file on a local engine
+/// (no second-long wait for the statistics API) and agrees with the API.
+#[tokio::test(flavor = "multi_thread")]
+async fn memory_in_use_is_read_from_the_cgroup_and_agrees_with_the_api() {
+    use bollard::query_parameters::StatsOptionsBuilder;
+    use futures_util::StreamExt;
+
+    let engine = common::engine().await;
+    let (run, _guard) = common::run(&engine, "containers-test");
+    let python = common::image(&engine, ImageKind::Python).await;
+    let hog = "b = bytearray(40 << 20)\nprint('ready', flush=True)\nimport time\ntime.sleep(60)";
+    let mut spec = ContainerSpec::new("hog", &python).cmd(&["python3", "-c", hog]);
+    spec.limits.memory_bytes = Some(256 << 20);
+    let c = run.start_container(&spec).await.unwrap();
+    engine
+        .wait_for_log(&c, "ready", Duration::from_secs(20))
+        .await
+        .unwrap();
+
+    let local = engine.memory_in_use(&c).await.unwrap();
+    let opts = StatsOptionsBuilder::new()
+        .stream(false)
+        .one_shot(true)
+        .build();
+    let api = Box::pin(engine.docker().stats(&c.id, Some(opts)))
+        .next()
+        .await
+        .unwrap()
+        .unwrap();
+    let stats = api.memory_stats.unwrap().stats.unwrap();
+    let api_rss = *stats.get("rss").or_else(|| stats.get("anon")).unwrap();
+    assert!(local >= 40 << 20, "the 40 MiB array is counted: {local}");
+    let diff = local.abs_diff(api_rss);
+    assert!(diff < 4 << 20, "cgroup file {local} vs API {api_rss}");
+
+    run.cleanup().await.unwrap();
+    assert_eq!(common::leftovers(&engine, run.id()).await, (0, 0));
+}

@@ -78,3 +78,54 @@ async fn network_with_requested_subnet() {
     run.cleanup().await.unwrap();
     assert_eq!(common::leftovers(&engine, run.id()).await, (0, 0));
 }
+
+/// A host of one run (a grader's standby client), created on another run's
+/// network, leaves it and joins it again under a lab name, and probes each
+/// time. A run whose network still holds a borrowed host removes it all the
+/// same, and the borrowed host keeps running.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_standby_host_joins_and_leaves_other_runs_networks() {
+    let engine = common::engine().await;
+    let (keeper, _g1) = common::run(&engine, "standby-test");
+    let (student, _g2) = common::run(&engine, "net-test");
+    let echo = common::image(&engine, netlab_engine::ImageKind::Echo).await;
+    let lab = common::echo_lab(&engine, &student).await;
+    let net = lab.net.docker_name.as_str();
+    let mut standby = keeper
+        .start_container(
+            &netlab_engine::ContainerSpec::new("client", &echo)
+                .network(net, &["client"])
+                .fast_dns_failure(),
+        )
+        .await
+        .unwrap();
+
+    for round in 0..3 {
+        if round > 0 {
+            engine.leave_network(&standby.id, net).await.unwrap();
+            standby = engine
+                .join_network(&standby, net, &["client".to_string()])
+                .await
+                .unwrap();
+        }
+        assert!(standby.ip_on(net).is_some(), "{standby:?}");
+        let records = common::probe(&engine, &standby, "udp", "server:12000", 2).await;
+        assert!(
+            records
+                .iter()
+                .all(|r| r.outcome == netlab_contract::Outcome::Ok),
+            "round {round}: {records:?}"
+        );
+    }
+
+    // Still attached: the student's cleanup detaches it and removes the network.
+    student.cleanup().await.unwrap();
+    assert_eq!(common::leftovers(&engine, student.id()).await, (0, 0));
+    assert_eq!(
+        engine.exit_code(&standby.id).await.unwrap(),
+        None,
+        "still runs"
+    );
+    keeper.cleanup().await.unwrap();
+    assert_eq!(common::leftovers(&engine, keeper.id()).await, (0, 0));
+}

@@ -81,6 +81,32 @@ async fn sidecar_drop_rule_turns_probes_into_timeouts() {
         e => panic!("expected SidecarCommand, got {e}"),
     }
 
+    // In one script, the command that failed is named, and the ones after
+    // it do not run.
+    let err = fx
+        .run_all(&[
+            vec!["iptables", "-N", "netlab-test"],
+            vec!["iptables", "-A", "NO-SUCH-CHAIN", "-j", "DROP"],
+            vec!["iptables", "-N", "netlab-never"],
+        ])
+        .await
+        .unwrap_err();
+    match &err {
+        EngineError::SidecarCommand {
+            command, stderr, ..
+        } => {
+            assert_eq!(command, "iptables -A NO-SUCH-CHAIN -j DROP");
+            assert!(
+                !stderr.is_empty() && !stderr.contains("netlab-sidecar-failed"),
+                "{stderr}"
+            );
+        }
+        e => panic!("expected SidecarCommand, got {e}"),
+    }
+    let chains = fx.run(&["iptables", "-S"]).await.unwrap().stdout.text();
+    assert!(chains.contains("-N netlab-test"), "{chains}");
+    assert!(!chains.contains("netlab-never"), "{chains}");
+
     // This kernel has no sch_netem: detected, not pretended.
     assert!(
         !fx.netem_supported().await.unwrap(),

@@ -11,7 +11,7 @@ use futures_util::future::join_all;
 use netlab_engine::{Engine, Run};
 use netlab_lab::Lab;
 use netlab_lab::results::LabResult;
-use netlab_runner::{Runner, Sandbox};
+use netlab_runner::{Runner, Sandbox, Standby};
 
 use crate::pool::{self, EngineReport, Job};
 use crate::{GradeError, StudentRecord, Submission};
@@ -42,10 +42,14 @@ pub struct Batch {
     pub engines: Vec<EngineReport>,
     /// Students no engine could grade: every engine was lost first.
     pub not_graded: Vec<String>,
+    /// Standby hosts an engine could not remove at the end (`engine: why`).
+    pub cleanup_errors: Vec<String>,
 }
 
 pub struct Grader {
     engines: Vec<PoolEngine>,
+    /// Per engine: the idle reference hosts its students share.
+    standby: Vec<Standby>,
     lab: Lab,
     /// Run scopes in progress, for cleanup on interruption.
     live: Arc<Mutex<Vec<Run>>>,
@@ -59,8 +63,13 @@ impl Grader {
         if engines.is_empty() {
             return Err(GradeError::NoEngine);
         }
+        let standby = engines
+            .iter()
+            .map(|e| Standby::new(&e.engine, &lab.name))
+            .collect();
         Ok(Grader {
             engines,
+            standby,
             lab,
             live: Arc::default(),
         })
@@ -85,9 +94,17 @@ impl Grader {
             |_, _, record| done(record),
         )
         .await;
+        // A lost engine cannot be cleaned; its reaper removes them later.
+        let cleaned = join_all(self.standby.iter().map(Standby::cleanup)).await;
+        let cleanup_errors = cleaned
+            .into_iter()
+            .zip(&self.engines)
+            .filter_map(|(r, e)| Some(format!("{}: {}", e.name, r.err()?)))
+            .collect();
         Batch {
             engines,
             not_graded: left.into_iter().map(|s| s.id).collect(),
+            cleanup_errors,
         }
     }
 
@@ -96,8 +113,9 @@ impl Grader {
     /// answering.
     async fn job(&self, engine: usize, sub: Submission) -> Job<StudentRecord> {
         let pe = &self.engines[engine];
+        let standby = &self.standby[engine];
         let attempt = || async {
-            let lab = self.attempt(pe, &sub).await;
+            let lab = self.attempt(pe, standby, &sub).await;
             if lab.infra_errors().is_empty() || pe.engine.answers(LIVENESS).await {
                 Ok(lab)
             } else {
@@ -117,7 +135,7 @@ impl Grader {
         }
     }
 
-    async fn attempt(&self, pe: &PoolEngine, sub: &Submission) -> LabResult {
+    async fn attempt(&self, pe: &PoolEngine, standby: &Standby, sub: &Submission) -> LabResult {
         let run = Run::new(&pe.engine, &self.lab.name);
         let guard = run.guard();
         self.live.lock().expect("not poisoned").push(run.clone());
@@ -128,7 +146,10 @@ impl Grader {
             .expect("checked in new()")
             .limits;
         let sandbox = Sandbox::new(sub.dir.clone(), limits);
-        let result = pe.runner.run_submission(&self.lab, &run, &sandbox).await;
+        let result = pe
+            .runner
+            .run_submission(&self.lab, &run, &sandbox, Some(standby))
+            .await;
         let cleaned = run.cleanup().await;
         self.live
             .lock()
@@ -150,7 +171,8 @@ impl Grader {
 
     /// Removes the objects of every submission still being graded (Ctrl-C).
     pub async fn cleanup_live(&self) {
-        let runs: Vec<Run> = self.live.lock().expect("not poisoned").drain(..).collect();
+        let mut runs: Vec<Run> = self.live.lock().expect("not poisoned").drain(..).collect();
+        runs.extend(self.standby.iter().map(|s| s.run().clone()));
         // Every run at once: each waits for its own in-flight requests.
         join_all(runs.iter().map(Run::cleanup_interrupted)).await;
     }

@@ -10,6 +10,7 @@ use netlab_lab::Scenario;
 
 use crate::events::{Event, Events};
 use crate::sandbox::Sandbox;
+use crate::standby::{Borrowed, Standby};
 use crate::{ImageSet, RunError};
 
 /// Output kept of a program that is not a student's (no sandbox limits).
@@ -27,6 +28,8 @@ pub(crate) struct Ctx<'a> {
     pub capture_dir: Option<&'a Path>,
     /// `netlab grade`: the submission being graded, and its limits.
     pub sandbox: Option<&'a Sandbox>,
+    /// `netlab grade`: idle reference hosts kept between students.
+    pub standby: Option<&'a Standby>,
 }
 
 impl Ctx<'_> {
@@ -72,4 +75,6 @@ pub(crate) struct Live {
     /// The firewall sidecar of each host whose firewall also counts what
     /// the scenario's runs send it (see `contact.rs`).
     pub firewalls: HashMap<String, Sidecar>,
+    /// Hosts lent by the standby (also in `hosts`): detached, not removed.
+    pub borrowed: Vec<Borrowed>,
 }

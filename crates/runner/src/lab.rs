@@ -10,6 +10,7 @@ use crate::context::Ctx;
 use crate::events::{Event, Events};
 use crate::sandbox::Sandbox;
 use crate::scenario::ScenarioRun;
+use crate::standby::Standby;
 use crate::{ImageSet, RunError};
 
 #[derive(Debug, Clone, Default)]
@@ -44,18 +45,23 @@ impl Runner {
     /// `run.cleanup()` afterwards, also when this future is dropped midway
     /// (Ctrl-C), so nothing is left behind.
     pub async fn run_lab(&self, lab: &Lab, run: &Run) -> Result<LabResult, RunError> {
-        self.run(lab, run, None).await
+        self.run(lab, run, None, None).await
     }
 
     /// Grades one student's submission (`netlab grade`): like [`Runner::run_lab`],
-    /// with the lab's role hosts running the submission's programs in `sandbox`.
+    /// with the lab's role hosts running the submission's programs in `sandbox`,
+    /// and idle reference hosts borrowed from `standby` (unless the options
+    /// keep or capture: then every host is the run's own).
     pub async fn run_submission(
         &self,
         lab: &Lab,
         run: &Run,
         sandbox: &Sandbox,
+        standby: Option<&Standby>,
     ) -> Result<LabResult, RunError> {
-        self.run(lab, run, Some(sandbox)).await
+        let own_hosts = self.options.keep || self.options.capture_dir.is_some();
+        let standby = standby.filter(|_| !own_hosts);
+        self.run(lab, run, Some(sandbox), standby).await
     }
 
     async fn run(
@@ -63,6 +69,7 @@ impl Runner {
         lab: &Lab,
         run: &Run,
         sandbox: Option<&Sandbox>,
+        standby: Option<&Standby>,
     ) -> Result<LabResult, RunError> {
         let started = Instant::now();
         self.events.send(Event::LabStarted {
@@ -101,6 +108,7 @@ impl Runner {
             keep: self.options.keep,
             capture_dir: self.options.capture_dir.as_deref(),
             sandbox,
+            standby,
         };
         let mut scenarios = Vec::new();
         for (index, sc) in lab.scenarios.iter().enumerate() {

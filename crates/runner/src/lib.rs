@@ -25,9 +25,11 @@ mod probe;
 mod program;
 mod sandbox;
 mod scenario;
+mod standby;
 mod submission;
 
 pub use error::RunError;
 pub use images::ImageSet;
 pub use lab::{RunOptions, Runner};
 pub use sandbox::{SANDBOX_USER, SUBMISSION_DIR, Sandbox};
+pub use standby::Standby;

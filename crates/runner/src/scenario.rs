@@ -13,6 +13,7 @@ use netlab_lab::{Host, Image, Resolve, Scenario, evaluate_with};
 
 use crate::context::{Ctx, Live};
 use crate::impair::{self, Applied};
+use crate::standby::Standby;
 use crate::submission::{self, Stop};
 use crate::{RunError, capture, contact, firewall, hosts, probe, program};
 
@@ -103,7 +104,12 @@ impl<'c, 'a> ScenarioRun<'c, 'a> {
             self.notes.push(s.note.clone());
         }
         let (started, notes) = (self.started, std::mem::take(&mut self.notes));
-        self.teardown().await;
+        // A probe cut off may leave its process in the host it ran from.
+        let clean = error.is_none()
+            && probes
+                .iter()
+                .all(|p| p.infra_error.is_none() && !p.deadline_hit);
+        self.teardown(clean).await;
         ScenarioResult {
             name: sc.name.clone(),
             title: sc.title.clone(),
@@ -153,7 +159,18 @@ impl<'c, 'a> ScenarioRun<'c, 'a> {
             ctx.step(sc, format!("starting {}", host.name));
             let started = async {
                 let spec = hosts::spec(sc, host, ctx.images, ctx.networks, ctx.sandbox)?;
-                hosts::start(ctx.engine, ctx.run, &spec, &host.ready, until).await
+                let standby = ctx
+                    .standby
+                    .and_then(|s| Some((s, Standby::key(sc, host, &spec)?)));
+                match standby {
+                    Some((standby, key)) => {
+                        let b = standby.borrow(ctx.engine, key, &spec).await?;
+                        Ok((b.container.clone(), Some(b)))
+                    }
+                    None => hosts::start(ctx.engine, ctx.run, &spec, &host.ready, until)
+                        .await
+                        .map(|c| (c, None)),
+                }
             };
             (host, started.await)
         };
@@ -175,7 +192,8 @@ impl<'c, 'a> ScenarioRun<'c, 'a> {
         // the first failure is reported.
         for (host, result) in in_order.into_iter().chain(alongside) {
             match result {
-                Ok(c) => {
+                Ok((c, borrowed)) => {
+                    self.live.borrowed.extend(borrowed);
                     if host.role.is_some() {
                         self.notes
                             .extend(submission::bind_note(ctx.engine, host, &c).await);
@@ -294,11 +312,28 @@ impl<'c, 'a> ScenarioRun<'c, 'a> {
     /// (they live in their target's namespace). With `--keep` they are
     /// killed instead, which frees their DNS names for the next scenario but
     /// keeps them for inspection.
-    async fn teardown(self) {
+    /// Borrowed standby hosts go back on standby after a `clean` scenario.
+    async fn teardown(mut self, clean: bool) {
         self.ctx.step(self.sc, "removing containers");
-        let hosts: Vec<Container> = self.live.hosts.values().cloned().collect();
+        let borrowed = std::mem::take(&mut self.live.borrowed);
+        let hosts: Vec<Container> = self
+            .live
+            .hosts
+            .values()
+            .filter(|c| !borrowed.iter().any(|b| b.container.id == c.id))
+            .cloned()
+            .collect();
         for group in [&self.live.sidecars, &hosts] {
             join_all(group.iter().map(|c| self.remove(c))).await;
+        }
+        if let Some(standby) = self.ctx.standby {
+            let engine = self.ctx.engine;
+            join_all(
+                borrowed
+                    .into_iter()
+                    .map(|b| standby.give_back(engine, b, clean)),
+            )
+            .await;
         }
     }
 

@@ -133,7 +133,7 @@ async fn out_of_memory(ctx: &Ctx<'_>, c: &Container) -> Option<String> {
         return None;
     }
     // Unknown use is no evidence.
-    let used = ctx.engine.memory_in_use(&c.id).await.ok()?;
+    let used = ctx.engine.memory_in_use(c).await.ok()?;
     (used > limit / 2).then(|| {
         format!(
             "was using {} MiB of its {} MiB memory limit",

@@ -154,6 +154,11 @@ pub async fn grade(args: GradeArgs, ui: Ui) -> Result<ExitCode, Failure> {
             eprintln!("netlab: {}", engine_line(e));
         }
     }
+    for e in &batch.cleanup_errors {
+        eprintln!(
+            "netlab: warning: could not remove the standby reference hosts on {e}; `netlab clean` removes them"
+        );
+    }
     if !batch.not_graded.is_empty() {
         eprintln!(
             "netlab: not graded, every engine was lost first: {}; regrade them with --only ID once an engine answers",
