@@ -19,7 +19,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub mod os_errors;
-pub use os_errors::{OS_ERRORS, OsError, OsErrorCase, OsErrorTable, Shown};
+pub use os_errors::{Case, OS_ERRORS, OsError, OsErrorCase, OsErrorTable, Shown};
 
 /// Port of `netlab-echo server` and of probes when none is given.
 pub const DEFAULT_PORT: u16 = 12000;
