@@ -45,9 +45,15 @@ pub struct Strays {
     pub mismatched: u64,
 }
 
-/// The summary line over all reported probes (`socket` is left at
-/// `connected`: the caller knows better).
-pub fn summarize(proto: Proto, server: &str, probes: &[ProbeRecord], strays: Strays) -> Summary {
+/// The summary line over all reported probes of a client whose UDP socket
+/// was of kind `socket` (TCP: `connected`).
+pub fn summarize(
+    proto: Proto,
+    socket: SocketMode,
+    server: &str,
+    probes: &[ProbeRecord],
+    strays: Strays,
+) -> Summary {
     let mut outcomes = BTreeMap::new();
     for p in probes {
         *outcomes.entry(p.outcome).or_insert(0) += 1;
@@ -77,7 +83,7 @@ pub fn summarize(proto: Proto, server: &str, probes: &[ProbeRecord], strays: Str
         connect: if tcp { series(|p| p.connect_us) } else { None },
         request: if tcp { series(|p| p.request_us) } else { None },
         wire: series(|p| p.wire_rtt_us),
-        socket: SocketMode::Connected,
+        socket,
     }
 }
 

@@ -8,7 +8,7 @@ impl Probe {
     /// Arguments after the `netlab-echo` program name, `client` first, aimed at
     /// `server_host` (normally `self.to`; for an absent host with
     /// `resolve: address`, the unused address the runner picked).
-    /// TCP-only flags are left out for UDP.
+    /// TCP-only flags are left out for UDP, `--socket` for TCP.
     pub fn client_args(&self, server_host: &str) -> Vec<String> {
         let mut a: Vec<String> = vec!["client".into(), "--proto".into()];
         a.push(self.proto.name().into());
@@ -25,12 +25,15 @@ impl Probe {
             Payload::Size(n) => a.extend(["--size".into(), n.to_string()]),
         }
         a.extend(["--warmup".into(), self.warmup.to_string()]);
-        if self.proto == Proto::Tcp {
-            let mode = match self.connection {
-                Connection::PerProbe => "per-probe",
-                Connection::Persistent => "persistent",
-            };
-            a.extend(["--connection".into(), mode.into()]);
+        match self.proto {
+            Proto::Tcp => {
+                let mode = match self.connection {
+                    Connection::PerProbe => "per-probe",
+                    Connection::Persistent => "persistent",
+                };
+                a.extend(["--connection".into(), mode.into()]);
+            }
+            Proto::Udp => a.extend(["--socket".into(), self.socket.name().into()]),
         }
         a.push("--json".into());
         a
@@ -54,6 +57,7 @@ fn human(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resolved::SocketMode;
 
     fn probe(proto: Proto) -> Probe {
         Probe {
@@ -69,7 +73,9 @@ mod tests {
             payload: Payload::Message("hello netlab".into()),
             warmup: 2,
             connection: Connection::Persistent,
+            socket: SocketMode::Connected,
             clients: 1,
+            case: None,
         }
     }
 
@@ -87,13 +93,17 @@ mod tests {
     }
 
     #[test]
-    fn udp_args_leave_out_tcp_flags() {
-        let args = probe(Proto::Udp).client_args("server");
+    fn udp_args_leave_out_tcp_flags_and_name_the_socket() {
+        let mut p = probe(Proto::Udp);
+        let args = p.client_args("server");
         assert_eq!(
             args.join(" "),
             "client --proto udp --server server:12000 --count 20 --interval 10ms \
-             --timeout 1s500ms --message hello netlab --warmup 2 --json"
+             --timeout 1s500ms --message hello netlab --warmup 2 --socket connected --json"
         );
+        p.socket = SocketMode::Unconnected;
+        let args = p.client_args("server").join(" ");
+        assert!(args.ends_with("--socket unconnected --json"), "{args}");
     }
 
     #[test]

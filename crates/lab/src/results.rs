@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use netlab_contract::{
-    Outcome, ProbeRecord, Proto, RequestRecord, Stats, Summary as ProbeSummary,
+    Case, Outcome, ProbeRecord, Proto, RequestRecord, SocketMode, Stats, Summary as ProbeSummary,
 };
 pub use netlab_wire::{Dir, Flow, FlowProto, WireEvent, WireKind, WireSummary};
 
@@ -19,6 +19,14 @@ pub struct ProbeRun {
     pub from: String,
     /// What the client was pointed at (`HOST:PORT` as it was given).
     pub target: String,
+    /// UDP: how the client used its socket (`connected` for TCP and in older
+    /// reports).
+    #[serde(default)]
+    pub socket: SocketMode,
+    /// The Task 4 case the scenario put the target in, if any (kebab-case,
+    /// e.g. `port-closed`); absent in older reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<Case>,
     /// Per-probe records, in order.
     pub records: Vec<ProbeRecord>,
     /// The client's summary line; `None` when the client never produced one

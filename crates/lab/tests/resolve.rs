@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use netlab_lab::{
-    CheckKind, Connection, Direction, FwAction, FwProto, Image, Outcome, Payload, Proto, Readiness,
-    Resolve,
+    Case, CheckKind, Connection, Direction, FwAction, FwProto, Image, Outcome, Payload, Proto,
+    Readiness, Resolve, SocketMode,
 };
 
 fn task(n: u32) -> netlab_lab::Lab {
@@ -64,7 +64,12 @@ fn task4_folds_faults_into_each_scenario() {
 
     let tcp = absent.probe("tcp").unwrap();
     assert_eq!(tcp.connect_timeout, Duration::from_secs(5));
-    match &absent.checks[1].kind {
+    let tcp_check = absent
+        .checks
+        .iter()
+        .find(|c| c.kind.probes() == ["tcp"])
+        .unwrap();
+    match &tcp_check.kind {
         CheckKind::Outcome {
             is,
             within,
@@ -82,6 +87,78 @@ fn task4_folds_faults_into_each_scenario() {
         }
         other => panic!("unexpected {other:?}"),
     }
+}
+
+/// Every Task 4 case has the connected UDP client, the handout's
+/// unconnected one and TCP, each knowing the case its target is in.
+#[test]
+fn task4_probes_name_their_socket_and_case() {
+    let lab = task(4);
+    let cases = [
+        Case::PortClosed,
+        Case::FirewallDrop,
+        Case::FirewallReject,
+        Case::HostAbsent,
+        Case::UnknownName,
+    ];
+    for (sc, case) in lab.scenarios.iter().zip(cases) {
+        let got: Vec<(&str, Proto, SocketMode, Option<Case>)> = sc
+            .probes
+            .iter()
+            .map(|p| (p.id.as_str(), p.proto, p.socket, p.case))
+            .collect();
+        let mut want = vec![
+            (
+                "udp-unconnected",
+                Proto::Udp,
+                SocketMode::Unconnected,
+                Some(case),
+            ),
+            ("udp", Proto::Udp, SocketMode::Connected, Some(case)),
+            ("tcp", Proto::Tcp, SocketMode::Connected, Some(case)),
+        ];
+        got.iter()
+            .for_each(|g| assert!(want.contains(g), "{}: {g:?}", sc.name));
+        want.retain(|w| !got.contains(w));
+        assert!(want.is_empty(), "{}: missing {want:?}", sc.name);
+        let args = sc.probe("udp-unconnected").unwrap().client_args("server");
+        assert!(args.join(" ").contains("--socket unconnected"), "{args:?}");
+    }
+}
+
+#[test]
+fn only_a_fault_in_the_probes_way_is_its_case() {
+    let lab = netlab_lab::parse(
+        "
+name: cases
+hosts:
+  server: {command: [server]}
+  client: {}
+scenarios:
+  - name: udp-only-firewall
+    faults:
+      - {firewall: server, action: reject, proto: udp, port: 12000}
+    probes:
+      - {id: udp, from: client, to: server, proto: udp}
+      - {id: tcp, from: client, to: server, proto: tcp}
+      - {id: other-port, from: client, to: 'server:9000', proto: udp}
+  - name: plain
+    probes:
+      - {id: udp, from: client, to: server, proto: udp}
+",
+        "cases.yaml",
+    )
+    .unwrap();
+    let case = |s: usize, id: &str| lab.scenarios[s].probe(id).unwrap().case;
+    assert_eq!(case(0, "udp"), Some(Case::FirewallReject));
+    assert_eq!(case(0, "tcp"), None, "the rule filters UDP only");
+    assert_eq!(
+        case(0, "other-port"),
+        None,
+        "the rule filters port 12000 only"
+    );
+    assert_eq!(case(1, "udp"), None);
+    assert_eq!(lab.scenarios[1].probes[0].socket, SocketMode::Connected);
 }
 
 #[test]

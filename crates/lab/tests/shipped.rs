@@ -61,7 +61,7 @@ fn task1_resolves_with_defaults() {
     assert_eq!(
         p.client_args("server").join(" "),
         "client --proto udp --server server:12000 --count 20 --interval 10ms --timeout 1s \
-         --message hello from netlab --warmup 0 --json"
+         --message hello from netlab --warmup 0 --socket connected --json"
     );
 }
 

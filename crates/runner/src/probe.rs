@@ -63,6 +63,8 @@ fn empty(probe: &Probe) -> ProbeRun {
         proto: probe.proto,
         from: probe.from.clone(),
         target: probe.target(),
+        socket: probe.socket,
+        case: probe.case,
         records: Vec::new(),
         summary: None,
         infra_error: None,
@@ -102,7 +104,13 @@ fn merge(probe: &Probe, mut runs: Vec<ProbeRun>) -> ProbeRun {
         rec.seq = i as u64 + 1;
     }
     if complete {
-        all.summary = Some(summarize(probe.proto, &all.target, &all.records, strays));
+        all.summary = Some(summarize(
+            probe.proto,
+            probe.socket,
+            &all.target,
+            &all.records,
+            strays,
+        ));
     }
     all
 }
@@ -163,6 +171,7 @@ fn cut_off(run: &mut ProbeRun, probe: &Probe, waited: Duration, started: Stamp) 
     }
     run.summary = Some(summarize(
         probe.proto,
+        probe.socket,
         &run.target,
         &run.records,
         Strays::default(),
@@ -173,10 +182,10 @@ fn cut_off(run: &mut ProbeRun, probe: &Probe, waited: Duration, started: Stamp) 
 mod tests {
     use std::time::Duration;
 
-    use netlab_contract::{Outcome, ProbeRecord, Proto};
+    use netlab_contract::{Outcome, ProbeRecord, Proto, SocketMode};
     use netlab_lab::{Connection, Payload, Probe};
 
-    use super::{Strays, empty, merge, summarize};
+    use super::{Strays, cut_off, empty, merge, summarize};
 
     fn probe() -> Probe {
         Probe {
@@ -192,7 +201,9 @@ mod tests {
             payload: Payload::Message("x".into()),
             warmup: 0,
             connection: Connection::PerProbe,
+            socket: SocketMode::Unconnected,
             clients: 2,
+            case: None,
         }
     }
 
@@ -217,7 +228,13 @@ mod tests {
 
     fn client(records: Vec<ProbeRecord>, late: u64) -> netlab_lab::results::ProbeRun {
         let mut run = empty(&probe());
-        let mut summary = summarize(Proto::Udp, "server:12000", &records, Strays::default());
+        let mut summary = summarize(
+            Proto::Udp,
+            SocketMode::Unconnected,
+            "server:12000",
+            &records,
+            Strays::default(),
+        );
         summary.late = late;
         run.summary = Some(summary);
         run.records = records;
@@ -234,6 +251,25 @@ mod tests {
         let s = all.summary.expect("every client reported");
         assert_eq!((s.sent, s.received, s.late), (4, 3, 1));
         assert_eq!(s.loss_pct, 25.0);
+        assert_eq!(s.socket, SocketMode::Unconnected, "the probe's own socket");
+    }
+
+    #[test]
+    fn a_cut_off_probe_keeps_its_socket_and_times_out_the_rest() {
+        let mut run = empty(&probe());
+        run.records.push(rec(1, Outcome::Timeout));
+        cut_off(
+            &mut run,
+            &probe(),
+            Duration::from_secs(3),
+            netlab_echo::clock::Stamp::now(),
+        );
+        assert!(run.deadline_hit);
+        assert_eq!(run.socket, SocketMode::Unconnected);
+        let s = run.summary.expect("computed from what is known");
+        assert_eq!(s.socket, SocketMode::Unconnected, "not always `connected`");
+        assert_eq!((s.sent, s.received), (2, 0));
+        assert_eq!(run.records[1].outcome, Outcome::Timeout);
     }
 
     #[test]

@@ -183,8 +183,13 @@ pub fn run(config: &Config, sink: &mut dyn Sink) -> Result<Summary, ClientError>
             .map_err(ClientError::Output)?;
         records.push(record);
     }
-    let mut summary = stats::summarize(config.proto, &config.server, &records, strays);
-    summary.socket = config.socket;
+    let summary = stats::summarize(
+        config.proto,
+        config.socket,
+        &config.server,
+        &records,
+        strays,
+    );
     sink.summary(&summary).map_err(ClientError::Output)?;
     Ok(summary)
 }

@@ -75,6 +75,8 @@ pub fn run(id: &str, records: Vec<ProbeRecord>, summary: Option<ProbeSummary>) -
         proto: Proto::Udp,
         from: "client".into(),
         target: "server:12000".into(),
+        socket: Default::default(),
+        case: None,
         records,
         summary,
         infra_error: None,

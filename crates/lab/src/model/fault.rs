@@ -60,7 +60,8 @@ pub enum Resolve {
 pub enum FwAction {
     /// Discard silently (iptables DROP).
     Drop,
-    /// Answer with an error (iptables REJECT: ICMP port unreachable for UDP, RST for TCP).
+    /// Answer with an error (iptables REJECT with its default: ICMP port unreachable, for UDP
+    /// and TCP alike).
     Reject,
 }
 

@@ -3,7 +3,7 @@ use serde::Deserialize;
 
 use crate::span::At;
 use crate::units::Dur;
-use netlab_contract::Proto;
+use netlab_contract::{Proto, SocketMode};
 
 /// A client run: `netlab-echo client` on host `from`, aimed at host `to`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -41,6 +41,10 @@ pub struct ProbeSpec {
     /// TCP: `per-probe` (default; connect, send, receive, close each time, as the handout's
     /// client) or `persistent` (one connection for all probes).
     pub connection: Option<At<Connection>>,
+    /// UDP: `connected` (default; `connect()` and `IP_RECVERR`, so ICMP errors reach the
+    /// client) or `unconnected` (`sendto`/`recvfrom` as the handout's client, to which Linux
+    /// reports no ICMP error).
+    pub socket: Option<At<SocketMode>>,
     /// Clients started at once from `from`, each sending `count` probes (default 1):
     /// the server must serve them concurrently.
     #[schemars(range(min = 1, max = 32))]

@@ -14,7 +14,7 @@ pub use probe::{Payload, Probe};
 pub use submission::{ProgramRun, Role, SERVER_HOST, SUBMISSION_PORT, SandboxLimits, Submission};
 
 pub use crate::model::{Connection, Direction, FwAction, FwProto, Metric, Resolve};
-pub use netlab_contract::{DEFAULT_PORT, Outcome, Proto};
+pub use netlab_contract::{Case, DEFAULT_PORT, Outcome, Proto, SocketMode};
 
 /// A valid lab file.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use super::{Connection, Proto};
+use super::{Case, Connection, Proto, SocketMode};
 
 /// What each request carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,8 +29,13 @@ pub struct Probe {
     pub warmup: u32,
     /// TCP only.
     pub connection: Connection,
+    /// UDP: how the client uses its socket (TCP: always `Connected`).
+    pub socket: SocketMode,
     /// Clients started at once, each sending `count` probes.
     pub clients: u32,
+    /// The Task 4 case the scenario puts the target in (a fault on the `to`
+    /// host), if any: what the report cites other systems' errors for.
+    pub case: Option<Case>,
 }
 
 impl Probe {
@@ -71,7 +76,9 @@ mod tests {
             payload: Payload::Message("hi".into()),
             warmup,
             connection: Connection::default(),
+            socket: SocketMode::default(),
             clients: 1,
+            case: None,
         }
     }
 

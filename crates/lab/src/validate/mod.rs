@@ -1,6 +1,7 @@
 //! Raw model -> resolved `Lab`: every semantic rule, every default. All
 //! problems are collected (not just the first) and sorted by position.
 
+mod case;
 mod check;
 mod fault;
 mod host;

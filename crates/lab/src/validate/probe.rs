@@ -7,7 +7,7 @@ use super::fault::Faults;
 use super::host::Hosts;
 use super::{Cx, INTERVAL, PROBE_TIMEOUT};
 use crate::model::ProbeSpec;
-use crate::resolved::{DEFAULT_PORT, Payload, Probe, Proto};
+use crate::resolved::{DEFAULT_PORT, Payload, Probe, Proto, SocketMode};
 use crate::span::{At, Pos};
 use netlab_contract::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 
@@ -65,6 +65,12 @@ fn probe(cx: &mut Cx, p: &ProbeSpec, hosts: &Hosts, faults: &Faults) -> Probe {
             "connect_timeout",
         );
         tcp_only(cx, p.connection.as_ref().map(|v| v.pos), "connection");
+    } else if let Some(socket) = &p.socket {
+        cx.err(
+            socket.pos,
+            "`socket` applies to UDP probes only (a TCP socket is always connected)",
+            "no `socket` with `proto: tcp`",
+        );
     }
     let payload = match (&p.message, &p.size) {
         (Some(_), Some(size)) => {
@@ -80,6 +86,7 @@ fn probe(cx: &mut Cx, p: &ProbeSpec, hosts: &Hosts, faults: &Faults) -> Probe {
         }
         (None, None) => Payload::Message(DEFAULT_MESSAGE.to_owned()),
     };
+    let case = super::case::case(faults, &to, proto, port);
     Probe {
         id: p.id.value.clone(),
         from: p.from.value.clone(),
@@ -109,10 +116,15 @@ fn probe(cx: &mut Cx, p: &ProbeSpec, hosts: &Hosts, faults: &Faults) -> Probe {
             .as_ref()
             .map_or(0, |w| cx.int(w, "warmup", 0, MAX_COUNT) as u32),
         connection: p.connection.as_ref().map(|c| c.value).unwrap_or_default(),
+        socket: match proto {
+            Proto::Udp => p.socket.as_ref().map(|s| s.value).unwrap_or_default(),
+            Proto::Tcp => SocketMode::Connected,
+        },
         clients: p
             .clients
             .as_ref()
             .map_or(1, |c| cx.int(c, "clients", 1, MAX_CLIENTS) as u32),
+        case,
     }
 }
 
