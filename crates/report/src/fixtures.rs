@@ -1,12 +1,13 @@
 //! Hand-built results for the reporters' unit tests: one lab with a passing
 //! UDP/TCP comparison scenario and a broken fault scenario, with names that
-//! need quoting in CSV, escaping in XML and in Markdown.
+//! need quoting in CSV, escaping in XML and in Markdown; and that lab made
+//! into a Task 4 like one for the outcome matrix.
 
 use std::collections::BTreeMap;
 
 use netlab_lab::results::{
-    CaptureSummary, CheckResult, CheckStatus, LabResult, Outcome, ProbeRecord, ProbeRun,
-    ProbeSummary, Proto, ScenarioResult, Stats,
+    CaptureSummary, Case, CheckResult, CheckStatus, LabResult, Outcome, ProbeRecord, ProbeRun,
+    ProbeSummary, Proto, ScenarioResult, SocketMode, Stats,
 };
 
 pub fn stats(base: f64) -> Stats {
@@ -87,6 +88,8 @@ fn probe(
         proto,
         from: "client".into(),
         target: "server:9000".into(),
+        socket: Default::default(),
+        case: None,
         records,
         summary,
         infra_error: None,
@@ -171,6 +174,57 @@ pub fn labs() -> Vec<LabResult> {
         scenarios: vec![compare, fault],
         duration_ms: 2_200,
     }]
+}
+
+/// A Task 4 like lab: a port-closed case where UDP is refused twice and
+/// times out once, TCP is refused every time and the handout's unconnected
+/// UDP client times out every time.
+pub fn outcome_lab() -> Vec<LabResult> {
+    let mut labs = labs();
+    let s = &mut labs[0].scenarios[1];
+    s.error = None;
+    let p = &mut s.probes[0];
+    p.id = "tcp".into();
+    p.case = Some(Case::PortClosed);
+    p.infra_error = None;
+    p.deadline_hit = false;
+    p.records = (1..=3)
+        .map(|seq| ProbeRecord {
+            seq,
+            elapsed_us: 200.0 * seq as f64,
+            ..p.records[0].clone()
+        })
+        .collect();
+    let mut udp = p.clone();
+    udp.id = "udp".into();
+    udp.proto = Proto::Udp;
+    udp.records[2].outcome = Outcome::Timeout;
+    udp.records[2].elapsed_us = 1_000_000.0;
+    let mut handout = udp.clone();
+    handout.id = "udp-unconnected".into();
+    handout.socket = SocketMode::Unconnected;
+    for r in &mut handout.records {
+        r.outcome = Outcome::Timeout;
+        r.elapsed_us = 1_000_000.0;
+    }
+    s.probes.extend([udp, handout]);
+    s.checks[0].status = CheckStatus::Pass;
+    s.checks[0].probes = vec!["tcp".into()];
+    s.checks[0].explanation = "The kernel answers the SYN with RST.".into();
+    s.checks[1].status = CheckStatus::Fail;
+    s.checks[1].probes = vec!["udp".into()];
+    s.checks[1].explanation =
+        "Measured 2/3 refused contradicts the expected every probe refused".into();
+    let mut hears_nothing = check("hears nothing", CheckStatus::Pass, 2.0, 2.0);
+    hears_nothing.probes = vec!["udp-unconnected".into()];
+    hears_nothing.explanation = "Linux tells an unconnected socket nothing.".into();
+    s.checks.push(hears_nothing);
+    // The comparison scenario is the second case: every probe answered.
+    let ok = &mut labs[0].scenarios[0].checks;
+    ok[0].probes = vec!["udp".into()];
+    ok[1].probes = vec!["tcp".into()];
+    ok[2].kind = "compare".into();
+    labs
 }
 
 /// A capture of one refused TCP connection: SYN, then RST.

@@ -5,6 +5,7 @@
 
 pub mod fmt;
 
+mod cited;
 mod csv;
 mod gradescope;
 mod html;

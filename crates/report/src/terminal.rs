@@ -15,7 +15,7 @@ use crate::fmt::{
     wire_name, wrap,
 };
 use crate::view::{self, Part};
-use crate::{Exporter, Report, ReportError};
+use crate::{Exporter, Report, ReportError, cited};
 
 pub(crate) const DEFAULT_WIDTH: u16 = 100;
 
@@ -159,7 +159,11 @@ impl Terminal {
     fn matrix(&self, out: &mut String, m: &view::Matrix<'_>) {
         let mut t = self.table();
         let mut header = vec!["case".to_owned()];
-        header.extend(m.columns.iter().map(|c| c.to_string()));
+        header.extend(
+            m.columns
+                .iter()
+                .map(|c| format!("{}\n{}", c.id, c.what).trim_end().to_owned()),
+        );
         t.set_header(header);
         for row in &m.rows {
             let mut cells = vec![Cell::new(&row.scenario.title)];
@@ -167,7 +171,14 @@ impl Terminal {
                 cells.push(match c {
                     None => Cell::new("—"),
                     Some(c) => {
-                        Cell::new(format!("{} {}\n{}", c.status.label(), c.saw, c.after).trim_end())
+                        let mut text = format!("{} {}\n{}", c.status.label(), c.saw, c.after);
+                        if let Some(row) = c.cited {
+                            text = format!("{}\n{}:", text.trim_end(), cited::LABEL);
+                            for line in cited::systems(row) {
+                                let _ = write!(text, "\n{line}");
+                            }
+                        }
+                        Cell::new(text.trim_end())
                     }
                 });
             }
@@ -182,6 +193,10 @@ impl Terminal {
             ),
             t
         );
+        if m.cites() {
+            self.text(out, &cited::legend(), 0);
+            out.push('\n');
+        }
     }
 
     /// The pcap's path and what it shows, one line per conversation.
@@ -480,6 +495,33 @@ mod tests {
             "  capture on server: x.pcap\n    tcpdump missed 3 packet(s) (dropped by the kernel): \
              the lines above are incomplete\n    no capture: tcpdump exited\n"
         ));
+    }
+
+    #[test]
+    fn the_matrix_has_a_column_per_client_and_cites_other_systems() {
+        let labs = fixtures::outcome_lab();
+        // Wide enough that no cell wraps.
+        let wide = Terminal {
+            color: false,
+            width: 220,
+        };
+        let out = wide.render(&[Report::new(&labs)]);
+        let matrix = &out[out.find("outcome matrix").expect("a matrix")..];
+        let matrix = &matrix[..matrix.find("\n\n").unwrap()];
+        for head in ["udp-unconnected", "UDP, connected socket", "TCP"] {
+            assert!(matrix.contains(head), "{head} in\n{matrix}");
+        }
+        assert!(matrix.contains("PASS timeout 3/3"), "{matrix}");
+        assert!(matrix.contains("cited, not measured:"), "{matrix}");
+        assert!(matrix.contains("WSAECONNRESET (10054)"), "{matrix}");
+        assert!(
+            matrix.contains("Windows: WSAECONNREFUSED (10061)"),
+            "{matrix}"
+        );
+        assert!(out.contains("\ncited, not measured: what the same client shows"));
+        // Without a case nothing is cited, and no legend is printed.
+        let plain = plain();
+        assert!(!plain.contains("cited, not measured"), "{plain}");
     }
 
     #[test]

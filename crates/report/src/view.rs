@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use netlab_contract::{OS_ERRORS, OsErrorCase, Proto, SocketMode};
 use netlab_lab::grade::percentile;
 use netlab_lab::results::{
     CaptureSummary, CheckResult, CheckStatus, LabResult, ProbeRun, ProgramOutput, ScenarioResult,
@@ -52,11 +53,30 @@ pub fn scenario(s: &ScenarioResult) -> Vec<Part<'_>> {
 
 /// The outcome matrix of a lab like Task 4: one row per case (a scenario
 /// with outcome checks), one column per probe id; each cell what the client
-/// saw, after how long, and the verdicts that explain it.
+/// saw, after how long, and the verdicts that explain it, and what other
+/// systems would show there (cited, not measured).
 #[derive(Debug)]
 pub struct Matrix<'a> {
-    pub columns: Vec<&'a str>,
+    pub columns: Vec<MatrixColumn<'a>>,
     pub rows: Vec<MatrixRow<'a>>,
+}
+
+impl Matrix<'_> {
+    /// Some cell cites other systems: the matrix needs its legend.
+    pub fn cites(&self) -> bool {
+        self.rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .any(|c| c.as_ref().is_some_and(|c| c.cited.is_some()))
+    }
+}
+
+#[derive(Debug)]
+pub struct MatrixColumn<'a> {
+    /// The probe id.
+    pub id: &'a str,
+    /// `UDP, unconnected socket`; empty when no case ran the probe.
+    pub what: String,
 }
 
 #[derive(Debug)]
@@ -77,6 +97,9 @@ pub struct MatrixCell<'a> {
     pub status: CheckStatus,
     /// The outcome checks that read this probe.
     pub checks: Vec<&'a CheckResult>,
+    /// What the same client would show on Linux, Windows and macOS in this
+    /// case: cited from `netlab_contract::OS_ERRORS`, not measured.
+    pub cited: Option<&'static OsErrorCase>,
 }
 
 /// The lab's outcome matrix; `None` with fewer than two cases (e.g. Task 3,
@@ -91,21 +114,32 @@ pub fn matrix(lab: &LabResult) -> Option<Matrix<'_>> {
     if cases.len() < 2 {
         return None;
     }
-    let mut columns: Vec<&str> = Vec::new();
+    let mut ids: Vec<&str> = Vec::new();
     for id in cases
         .iter()
         .flat_map(|s| s.checks.iter().filter(|c| is_outcome(c)))
         .flat_map(|c| &c.probes)
     {
-        if !columns.contains(&id.as_str()) {
-            columns.push(id);
+        if !ids.contains(&id.as_str()) {
+            ids.push(id);
         }
     }
+    let columns = ids
+        .iter()
+        .map(|id| MatrixColumn {
+            id,
+            what: cases
+                .iter()
+                .flat_map(|s| &s.probes)
+                .find(|p| p.id == *id)
+                .map_or_else(String::new, what),
+        })
+        .collect();
     let rows = cases
         .into_iter()
         .map(|s| MatrixRow {
             scenario: s,
-            cells: columns
+            cells: ids
                 .iter()
                 .map(|id| {
                     let checks: Vec<&CheckResult> = s
@@ -128,12 +162,16 @@ pub fn matrix(lab: &LabResult) -> Option<Matrix<'_>> {
                             after: after(run),
                             status,
                             checks,
+                            cited: run
+                                .case
+                                .and_then(|case| OS_ERRORS.find(case, run.proto, run.socket)),
                         },
                         None => MatrixCell {
                             saw: "did not run".into(),
                             after: String::new(),
                             status: CheckStatus::InfraError,
                             checks,
+                            cited: None,
                         },
                     })
                 })
@@ -141,6 +179,15 @@ pub fn matrix(lab: &LabResult) -> Option<Matrix<'_>> {
         })
         .collect();
     Some(Matrix { columns, rows })
+}
+
+/// `TCP`, `UDP, connected socket` or `UDP, unconnected socket`.
+fn what(run: &ProbeRun) -> String {
+    match (run.proto, run.socket) {
+        (Proto::Tcp, _) => "TCP".into(),
+        (Proto::Udp, SocketMode::Connected) => "UDP, connected socket".into(),
+        (Proto::Udp, SocketMode::Unconnected) => "UDP, unconnected socket".into(),
+    }
 }
 
 /// `refused 3/3`, or `refused 2/3, timeout 1/3`, most frequent first.

@@ -49,8 +49,13 @@ svg { width: 100%; height: auto; background: #fff; border: 1px solid var(--line)
 svg text { font: 15px system-ui, "DejaVu Sans", Arial, sans-serif; fill: var(--ink); }
 svg .axis line, svg .grid line { stroke: var(--line); }
 svg .axis path { stroke: var(--muted); }
-table.matrix td { width: 40%; }
-table.matrix td.case { width: 20%; font-weight: 600; }
+table.matrix { table-layout: fixed; }
+table.matrix td.case { font-weight: 600; }
+table.matrix th:first-child { width: 16%; }
+.cited { font-size: .85em; margin-top: .5em; padding: .3em .5em; border: 1px dashed var(--line); background: #fafbfc; }
+.cited .label { font-style: italic; color: var(--muted); }
+.cited ul { margin: .2em 0; padding-left: 1.2em; }
+.cited-legend { font-size: .85em; color: var(--muted); }
 td.cell.pass { background: #f3fbf5; } td.cell.fail { background: #fff4f3; }
 td.cell.unsupported, td.cell.timeout { background: #fffbea; } td.cell.crash { background: #fff4f3; }
 td.cell.infra_error { background: #fbf4ff; }

@@ -1,4 +1,4 @@
-use netlab_lab::results::{CheckStatus, LabResult, Outcome, ProbeRecord};
+use netlab_lab::results::LabResult;
 
 use super::*;
 use crate::fixtures;
@@ -14,43 +14,6 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {start:?} in\n{html}"));
     let rest = &html[from..];
     &rest[..rest.find(end).map_or(rest.len(), |i| i + end.len())]
-}
-
-/// A Task 4 like lab: a port-closed case where UDP is refused twice and
-/// times out once, and TCP is refused every time.
-fn outcome_lab() -> Vec<LabResult> {
-    let mut labs = fixtures::labs();
-    let s = &mut labs[0].scenarios[1];
-    s.error = None;
-    let p = &mut s.probes[0];
-    p.id = "tcp".into();
-    p.infra_error = None;
-    p.deadline_hit = false;
-    p.records = (1..=3)
-        .map(|seq| ProbeRecord {
-            seq,
-            elapsed_us: 200.0 * seq as f64,
-            ..p.records[0].clone()
-        })
-        .collect();
-    let mut udp = p.clone();
-    udp.id = "udp".into();
-    udp.records[2].outcome = Outcome::Timeout;
-    udp.records[2].elapsed_us = 1_000_000.0;
-    s.probes.push(udp);
-    s.checks[0].status = CheckStatus::Pass;
-    s.checks[0].probes = vec!["tcp".into()];
-    s.checks[0].explanation = "The kernel answers the SYN with RST.".into();
-    s.checks[1].status = CheckStatus::Fail;
-    s.checks[1].probes = vec!["udp".into()];
-    s.checks[1].explanation =
-        "Measured 2/3 refused contradicts the expected every probe refused".into();
-    // The comparison scenario is the second case: every probe answered.
-    let ok = &mut labs[0].scenarios[0].checks;
-    ok[0].probes = vec!["udp".into()];
-    ok[1].probes = vec!["tcp".into()];
-    ok[2].kind = "compare".into();
-    labs
 }
 
 #[test]
@@ -176,9 +139,16 @@ fn rtt_plots_have_one_curve_and_one_bar_per_probe_set() {
 
 #[test]
 fn outcome_matrix_has_a_cell_per_case_and_protocol() {
-    let html = page(&outcome_lab());
+    let html = page(&fixtures::outcome_lab());
     let m = between(&html, "<table class=\"matrix\">", "</table>");
-    assert!(m.contains("<th>Case</th><th>udp</th><th>tcp</th>"), "{m}");
+    assert!(
+        m.contains(
+            "<th>Case</th><th>udp<div class=\"muted\">UDP, connected socket</div></th>\
+             <th>tcp<div class=\"muted\">TCP</div></th>\
+             <th>udp-unconnected<div class=\"muted\">UDP, unconnected socket</div></th>"
+        ),
+        "{m}"
+    );
     assert_eq!(m.matches("<tr><td class=\"case\">").count(), 2, "{m}");
     assert!(m.contains("<div class=\"saw\">ok 3/3</div>"), "{m}");
     assert!(m.contains("Port closed<div class=\"muted\">port-closed</div>"));
@@ -206,8 +176,39 @@ fn outcome_matrix_has_a_cell_per_case_and_protocol() {
         udp_cell.contains("FAIL</span> Measured 2/3 refused contradicts"),
         "{udp_cell}"
     );
+    // The handout's client: measured on Linux, then what Windows would say
+    // there, labelled as cited.
+    let handout = between(port_closed, "data-probe=\"udp-unconnected\">", "</td>");
+    assert!(
+        handout.contains("<div class=\"saw\">timeout 3/3</div>"),
+        "{handout}"
+    );
+    let cited = between(handout, "<div class=\"cited\">", "</ul>");
+    assert!(
+        cited.contains("<div class=\"label\">cited, not measured</div>"),
+        "{cited}"
+    );
+    assert!(
+        cited.contains("<li>Linux: no error (waits)</li>"),
+        "{cited}"
+    );
+    assert!(
+        cited.contains("<li>Windows: WSAECONNRESET (10054)</li>"),
+        "{cited}"
+    );
+    assert!(
+        between(tcp, "<div class=\"cited\">", "</ul>")
+            .contains("<li>Windows: WSAECONNREFUSED (10061)</li>")
+    );
+    // No case, nothing to cite: the comparison scenario's cells.
+    let compare = between(m, "data-probe=\"udp\">", "</td>");
+    assert!(!compare.contains("class=\"cited\""), "{compare}");
+    assert!(
+        html.contains("<p class=\"cited-legend\">cited, not measured: what the same client"),
+        "the legend says where the figures come from"
+    );
     // One case is no matrix (Task 3 checks that probes were answered).
-    let mut labs = outcome_lab();
+    let mut labs = fixtures::outcome_lab();
     labs[0].scenarios.truncate(1);
     assert!(!page(&labs).contains("class=\"matrix\""));
 }

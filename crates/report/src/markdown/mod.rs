@@ -16,7 +16,7 @@ use netlab_lab::results::{
 use self::text::{cell, esc, fenced, paragraph};
 use crate::fmt::{capture_lines, micros, percent, points, score_line, wire_name};
 use crate::view::{self, Part};
-use crate::{Exporter, Report, ReportError};
+use crate::{Exporter, Report, ReportError, cited};
 
 /// Probe records listed per probe set; the rest are counted, not shown.
 const MAX_RECORDS: usize = 20;
@@ -70,7 +70,12 @@ fn lab_section(out: &mut String, lab: &LabResult) {
 fn matrix(out: &mut String, m: &view::Matrix<'_>) {
     out.push_str("### Outcome matrix: what the client saw, after how long\n\n| Case |");
     for c in &m.columns {
-        let _ = write!(out, " {} |", cell(c));
+        let head = if c.what.is_empty() {
+            cell(c.id)
+        } else {
+            format!("{}<br>{}", cell(c.id), cell(&c.what))
+        };
+        let _ = write!(out, " {head} |");
     }
     out.push_str("\n|---|");
     out.push_str(&"---|".repeat(m.columns.len()));
@@ -83,17 +88,29 @@ fn matrix(out: &mut String, m: &view::Matrix<'_>) {
                 Some(c) => {
                     let _ = write!(
                         out,
-                        " {} {}<br>{} |",
+                        " {} {}<br>{}",
                         verdict(c.status),
                         cell(&c.saw),
                         cell(&c.after)
                     );
+                    if let Some(row) = c.cited {
+                        let _ = write!(
+                            out,
+                            "<br>*{}:* {}",
+                            cited::LABEL,
+                            cell(&cited::systems(row).join("; "))
+                        );
+                    }
+                    out.push_str(" |");
                 }
             }
         }
         out.push('\n');
     }
     out.push('\n');
+    if m.cites() {
+        let _ = writeln!(out, "*{}*\n", esc(&cited::legend()));
+    }
 }
 
 fn scenario_section(out: &mut String, s: &ScenarioResult) {
@@ -302,6 +319,25 @@ mod tests {
     fn alice() -> String {
         let labs = fixtures::labs();
         Markdown.render(&[Report::student("alice", &labs)])
+    }
+
+    #[test]
+    fn the_matrix_has_a_column_per_client_and_cites_other_systems() {
+        let labs = fixtures::outcome_lab();
+        let md = Markdown.render(&[Report::new(&labs)]);
+        assert!(
+            md.contains("| Case | udp<br>UDP, connected socket | tcp<br>TCP | udp-unconnected<br>UDP, unconnected socket |"),
+            "{md}"
+        );
+        let row = md
+            .lines()
+            .find(|l| l.starts_with("| Port closed |"))
+            .unwrap();
+        assert!(
+            row.contains("✅ PASS timeout 3/3<br>after 1.00 s (median of 3)<br>*cited, not measured:* Linux: no error (waits); Windows: WSAECONNRESET (10054); macOS: no error (waits) |"),
+            "{row}"
+        );
+        assert!(md.contains("*cited, not measured: what the same client shows"));
     }
 
     #[test]
