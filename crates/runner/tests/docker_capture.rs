@@ -1,12 +1,14 @@
 //! `--capture` and link impairments on the real Docker engine: the pcap of
-//! Task 4's port-closed case is valid and shows SYN then RST; 30 % loss on
-//! the server's link shows in UDP and as retransmitted SYNs; delay either
-//! works (netem) or is reported unsupported, never silently skipped.
+//! Task 4's port-closed case is valid and shows SYN then RST, and ICMP port
+//! unreachable for every datagram of an unconnected UDP client that still
+//! only timed out; 30 % loss on the server's link shows in UDP and as
+//! retransmitted SYNs; delay either works (netem) or is reported
+//! unsupported, never silently skipped.
 
 use std::path::{Path, PathBuf};
 
 use netlab_engine::{ContainerSpec, Engine, ImageKind, ImageSources, Run};
-use netlab_lab::results::{CheckStatus, Dir, FlowProto, LabResult, WireKind};
+use netlab_lab::results::{CheckStatus, Dir, FlowProto, LabResult, Outcome, WireKind};
 use netlab_runner::events::Events;
 use netlab_runner::{ImageSet, RunOptions, Runner, images};
 
@@ -121,13 +123,35 @@ async fn docker_capture_of_a_closed_port_shows_syn_then_rst() {
         assert_eq!(f.events[1].dir, Dir::ToClient);
         assert!(f.server.ends_with(":12000"));
     }
-    let udp = wire.flows_of(FlowProto::Udp).next().expect("the UDP flow");
-    let icmp = udp
-        .events
-        .iter()
-        .find(|e| e.kind == WireKind::IcmpUnreachable)
-        .expect("ICMP port unreachable");
-    assert_eq!(icmp.code, Some(3));
+    // Two UDP clients, each its own socket (flow): the handout's unconnected
+    // one first, then netlab's connected one. The server answered every
+    // datagram of both with ICMP port unreachable...
+    let udp: Vec<_> = wire.flows_of(FlowProto::Udp).collect();
+    assert_eq!(udp.len(), 2, "{udp:#?}");
+    for flow in &udp {
+        let icmp: Vec<_> = flow
+            .events
+            .iter()
+            .filter(|e| e.kind == WireKind::IcmpUnreachable)
+            .collect();
+        assert_eq!(
+            icmp.iter().map(|e| e.count).sum::<u32>(),
+            3,
+            "{}",
+            flow.line(10)
+        );
+        assert!(
+            icmp.iter()
+                .all(|e| e.code == Some(3) && e.dir == Dir::ToClient)
+        );
+    }
+    // ...yet only the connected socket was told: the unconnected one waited.
+    let outcomes = |id: &str| -> Vec<Outcome> {
+        let run = sc.probes.iter().find(|p| p.id == id).expect(id);
+        run.records.iter().map(|r| r.outcome).collect()
+    };
+    assert_eq!(outcomes("udp-unconnected"), [Outcome::Timeout; 3]);
+    assert_eq!(outcomes("udp"), [Outcome::Refused; 3]);
 }
 
 #[tokio::test]

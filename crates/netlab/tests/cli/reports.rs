@@ -55,18 +55,7 @@ pub fn check_statuses(doc: &Value) -> BTreeMap<String, String> {
 
 /// Outcome → count over the records of probe `probe` of `scenario`.
 pub fn outcomes(lab: &Value, scenario: &str, probe: &str) -> BTreeMap<String, usize> {
-    let sc = lab["scenarios"]
-        .as_array()
-        .expect("scenarios[]")
-        .iter()
-        .find(|s| s["name"] == scenario)
-        .unwrap_or_else(|| panic!("scenario {scenario} missing"));
-    let run = sc["probes"]
-        .as_array()
-        .expect("probes[]")
-        .iter()
-        .find(|p| p["id"] == probe)
-        .unwrap_or_else(|| panic!("probe {probe} missing from scenario {scenario}"));
+    let run = self::probe(lab, scenario, probe);
     let mut counts = BTreeMap::new();
     for r in run["records"].as_array().expect("records[]") {
         *counts
@@ -74,6 +63,22 @@ pub fn outcomes(lab: &Value, scenario: &str, probe: &str) -> BTreeMap<String, us
             .or_insert(0) += 1;
     }
     counts
+}
+
+/// The probe set `probe` of `scenario` in a lab of the JSON report.
+pub fn probe<'a>(lab: &'a Value, scenario: &str, probe: &str) -> &'a Value {
+    let sc = lab["scenarios"]
+        .as_array()
+        .expect("scenarios[]")
+        .iter()
+        .find(|s| s["name"] == scenario)
+        .unwrap_or_else(|| panic!("scenario {scenario} missing"));
+    sc["probes"]
+        .as_array()
+        .expect("probes[]")
+        .iter()
+        .find(|p| p["id"] == probe)
+        .unwrap_or_else(|| panic!("probe {probe} missing from scenario {scenario}"))
 }
 
 /// One `<testsuite>` of a JUnit file, as read from the XML.

@@ -77,6 +77,12 @@ fn every_shipped_lab_passes_with_consistent_reports() {
 
     junit_matches(&junit, &doc, &names);
     task4_outcomes(reports::lab(&doc, "task4"));
+    // The terminal's outcome matrix has the handout's client as a column and
+    // cites what other systems would show, labelled as such (words only:
+    // the table wraps cells at the terminal's width).
+    for text in ["udp-unconnected", "cited, not measured:", "WSAECONNRESET"] {
+        assert!(done.stdout.contains(text), "no {text:?} in\n{done}");
+    }
 }
 
 /// One suite per lab, one case per check, no failure: the same counts as the JSON.
@@ -117,16 +123,23 @@ enum Want {
     Some(&'static str),
 }
 
-const TASK4: [(&str, &str, Want); 10] = [
+/// `udp-unconnected` is the handout's client: Linux tells its unconnected
+/// socket of no ICMP error, so where `udp` is refused it times out.
+const TASK4: [(&str, &str, Want); 15] = [
     ("port-closed", "udp", Want::Some("refused")),
+    ("port-closed", "udp-unconnected", Want::All("timeout")),
     ("port-closed", "tcp", Want::All("refused")),
     ("firewall-drop", "udp", Want::All("timeout")),
+    ("firewall-drop", "udp-unconnected", Want::All("timeout")),
     ("firewall-drop", "tcp", Want::All("timeout")),
     ("firewall-reject", "udp", Want::Some("refused")),
+    ("firewall-reject", "udp-unconnected", Want::All("timeout")),
     ("firewall-reject", "tcp", Want::All("refused")),
     ("host-absent", "udp", Want::All("unreachable")),
+    ("host-absent", "udp-unconnected", Want::All("timeout")),
     ("host-absent", "tcp", Want::All("unreachable")),
     ("unknown-name", "udp", Want::All("dns")),
+    ("unknown-name", "udp-unconnected", Want::All("dns")),
     ("unknown-name", "tcp", Want::All("dns")),
 ];
 
@@ -145,6 +158,19 @@ fn task4_outcomes(lab: &Value) {
             };
         if !ok {
             wrong.push(format!("{scenario}/{probe}: {counts:?}"));
+        }
+        // The JSON says which socket each client used, and the case.
+        let run = reports::probe(lab, scenario, probe);
+        let socket = if *probe == "udp-unconnected" {
+            "unconnected"
+        } else {
+            "connected"
+        };
+        if run["socket"] != socket || run["summary"]["socket"] != socket {
+            wrong.push(format!("{scenario}/{probe}: socket {}", run["socket"]));
+        }
+        if run["case"] != *scenario {
+            wrong.push(format!("{scenario}/{probe}: case {}", run["case"]));
         }
     }
     assert!(wrong.is_empty(), "task4 outcomes: {wrong:#?}");
