@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use netlab_lab::results::LabResult;
 use netlab_report::{ClassPage, Exporter, Html, Report};
 
-/// Results of `netlab run labs/task3.yaml labs/task4.yaml --json` on this machine.
+/// Results of `netlab run labs/task3.yaml labs/task4.yaml --json` on this
+/// machine (task4 rerun when it gained the handout's unconnected client).
 const RUN: &str = include_str!("fixtures/task3-task4-run.json");
 
 /// A script the results try to smuggle in; escaping must keep it text.
@@ -98,15 +99,15 @@ fn chromium_renders_checks_plots_and_matrix() {
         dom.contains("<title>netlab report</title>"),
         "title: {dom:.400}"
     );
-    assert!(dom.contains("score 30/30 — 16/16 checks passed"));
+    assert!(dom.contains("score 40/40 — 21/21 checks passed"));
     // Escaping held in the browser: no element came from the results, the
     // smuggled script never ran (it would have changed the title).
     assert_eq!(count(&dom, "<script"), 0);
     assert_eq!(count(&dom, "<img"), 0);
     assert!(dom.contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;"));
 
-    // Every check is a table row (task3: 6, task4: 10).
-    assert_eq!(count(&dom, "<tr class=\"check pass\">"), 16);
+    // Every check is a table row (task3: 6, task4: 15).
+    assert_eq!(count(&dom, "<tr class=\"check pass\">"), 21);
 
     // Task 3's plots: one SVG CDF with a curve per probe set (udp, tcp,
     // tcp-persistent) and the bars, TCP per-probe split in connect + request.
@@ -126,16 +127,36 @@ fn chromium_renders_checks_plots_and_matrix() {
         "one case makes no matrix"
     );
 
-    // Task 4's matrix: five cases × udp, tcp.
+    // Task 4's matrix: five cases × netlab's connected UDP socket, the
+    // handout's unconnected one, TCP.
     let task4 = &dom[dom.find("id=\"lab-task4\"").unwrap()..];
     let matrix = &task4[task4.find("<table class=\"matrix\">").expect("matrix")..];
     let matrix = &matrix[..matrix.find("</table>").unwrap()];
     assert!(
-        matrix.contains("<th>Case</th><th>udp</th><th>tcp</th>"),
+        matrix.contains(
+            "<th>Case</th><th>udp<div class=\"muted\">UDP, connected socket</div></th>\
+             <th>udp-unconnected<div class=\"muted\">UDP, unconnected socket</div></th>\
+             <th>tcp<div class=\"muted\">TCP</div></th>"
+        ),
         "{matrix}"
     );
     assert_eq!(count(matrix, "<td class=\"case\">"), 5);
-    assert_eq!(count(matrix, "<td class=\"cell pass\""), 10);
+    assert_eq!(count(matrix, "<td class=\"cell pass\""), 15);
+    assert_eq!(
+        count(
+            matrix,
+            "data-probe=\"udp-unconnected\"><div class=\"saw\">timeout "
+        ),
+        4,
+        "the handout's client times out in every case but the unknown name"
+    );
+    // Under every measured outcome, what other systems show, labelled cited.
+    assert_eq!(
+        count(matrix, "<div class=\"label\">cited, not measured</div>"),
+        15
+    );
+    assert!(matrix.contains("<li>Windows: WSAECONNRESET (10054)</li>"));
+    assert!(task4.contains("<p class=\"cited-legend\">cited, not measured: "));
     for saw in ["refused 3/3", "timeout 2/2", "unreachable 2/2", "dns 2/2"] {
         assert!(
             matrix.contains(&format!("<div class=\"saw\">{saw}</div>")),
