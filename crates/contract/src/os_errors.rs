@@ -169,7 +169,7 @@ const fn unknown_name(proto: Proto) -> OsErrorCase {
         linux: EAI_NONAME,
         windows: WSAHOST_NOT_FOUND,
         macos: MAC_EAI_NONAME,
-        note: "getaddrinfo fails before any packet is sent (Python: socket.gaierror)",
+        note: "getaddrinfo fails before any packet is sent (Python: socket.gaierror); a DNS server that cannot answer at all, as Docker's embedded DNS on an internal network, makes it EAI_AGAIN (-3) on Linux instead",
     }
 }
 
@@ -399,5 +399,39 @@ mod tests {
         let row = OS_ERRORS.find(Case::FirewallReject, Proto::Tcp, SocketMode::Connected);
         let v = serde_json::to_value(row.unwrap()).unwrap();
         assert_eq!(v["windows"]["shows"], "not_cited");
+    }
+
+    /// docs/echo.md shows this table: every row, as the table says it.
+    #[test]
+    fn the_docs_show_the_table() {
+        let shown = |s: Shown| match s {
+            Shown::Error(e) => format!("{} {}", e.name, e.number),
+            Shown::Nothing => "nothing (own timeout)".into(),
+            Shown::NotCited => "not cited".into(),
+        };
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/echo.md");
+        let doc = std::fs::read_to_string(path).unwrap();
+        let mut missing = Vec::new();
+        for c in OS_ERRORS.cases {
+            let client = match (c.proto, c.socket) {
+                (Proto::Tcp, _) => "TCP",
+                (Proto::Udp, None) => "UDP, either socket",
+                (Proto::Udp, Some(SocketMode::Connected)) => "UDP, connected",
+                (Proto::Udp, Some(SocketMode::Unconnected)) => "UDP, unconnected (the handout's)",
+            };
+            let line = format!(
+                "| {} | {client} | `{}` | {} | {} | {} | {} |",
+                c.case.title(),
+                c.netlab.name(),
+                shown(c.linux),
+                shown(c.windows),
+                shown(c.macos),
+                c.note
+            );
+            if !doc.lines().any(|l| l == line) {
+                missing.push(line);
+            }
+        }
+        assert!(missing.is_empty(), "not in {path}:\n{}", missing.join("\n"));
     }
 }
