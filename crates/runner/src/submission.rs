@@ -161,7 +161,19 @@ pub(crate) async fn after_checks(
         let Some(c) = live.hosts.get(&host.name) else {
             continue;
         };
-        let what = match ctx.engine.exit_code(&c.id).await.ok().flatten() {
+        let mut exited = ctx.engine.exit_code(&c.id).await.ok().flatten();
+        let mut usage = None;
+        let failed = checks
+            .iter()
+            .any(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Timeout));
+        if exited.is_none() && failed {
+            match memory_trend(ctx, c).await {
+                Trend::Exited(code) => exited = Some(code),
+                Trend::OutOfMemory(u) => usage = Some(u),
+                Trend::Steady => {}
+            }
+        }
+        let what = match exited {
             Some(code) => {
                 let oom = ctx
                     .engine
@@ -185,7 +197,7 @@ pub(crate) async fn after_checks(
                 }
                 what
             }
-            None => match out_of_memory(ctx, c).await {
+            None => match usage {
                 Some(usage) => format!(
                     "{}: the server {usage} when the checks ended: it ran out of memory",
                     host.name
@@ -201,6 +213,47 @@ pub(crate) async fn after_checks(
             check.status = CheckStatus::Crash;
             check.measured = format!("{}; {what}", check.measured);
         }
+    }
+}
+
+/// Where a running server's memory is heading when its checks end.
+enum Trend {
+    Exited(i64),
+    /// Over half its limit (the usage, said for the feedback).
+    OutOfMemory(String),
+    Steady,
+}
+
+/// How long a server whose memory still grows is watched after its checks.
+const WATCH: Duration = Duration::from_secs(4);
+const WATCH_TICK: Duration = Duration::from_millis(100);
+/// Growth per tick that counts as still growing (a hog adds tens of MiB).
+const GROWING: u64 = 1 << 20;
+
+/// Watches a server that failed checks while its memory keeps growing, at
+/// most [`WATCH`]: until it exits (the OOM killer), passes half its limit,
+/// or stops growing. How far a hog has grown when the checks end is timing;
+/// where it is heading is the verdict, so it does not hang on how fast the
+/// probes were.
+async fn memory_trend(ctx: &Ctx<'_>, c: &Container) -> Trend {
+    let started = std::time::Instant::now();
+    let mut last = None;
+    loop {
+        if let Ok(Some(code)) = ctx.engine.exit_code(&c.id).await {
+            return Trend::Exited(code);
+        }
+        if let Some(usage) = out_of_memory(ctx, c).await {
+            return Trend::OutOfMemory(usage);
+        }
+        let Ok(used) = ctx.engine.memory_in_use(c).await else {
+            return Trend::Steady;
+        };
+        let growing = last.is_none_or(|l: u64| used >= l + GROWING);
+        if !growing || started.elapsed() >= WATCH {
+            return Trend::Steady;
+        }
+        last = Some(used);
+        tokio::time::sleep(WATCH_TICK).await;
     }
 }
 
