@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use crate::container::Container;
 use crate::docker::Engine;
 use crate::error::{EngineError, Result};
 use crate::exec::ExecRequest;
@@ -27,10 +28,19 @@ pub struct LimitCounters {
 }
 
 impl Engine {
-    /// Reads the counters with `grep` in the container (the image needs one;
-    /// netlab's python and tools images have it), each line prefixed with
-    /// its file: v2's memory.events also has a `max` line.
-    pub async fn limit_counters(&self, id: &str) -> Result<LimitCounters> {
+    /// Reads the counters from the host's cgroup files on a local engine:
+    /// no process is started in a container that may sit at its pids limit
+    /// (an exec there fails, and the limit it hit would go unseen).
+    /// Elsewhere with `grep` in the container (the image needs one; netlab's
+    /// python and tools images have it), each line prefixed with its file:
+    /// v2's memory.events also has a `max` line.
+    pub async fn limit_counters(&self, c: &Container) -> Result<LimitCounters> {
+        if self.is_local()
+            && let Some(counters) = local_counters(c.pid)
+        {
+            return Ok(counters);
+        }
+        let id = c.id.as_str();
         let mut argv = vec!["grep", "-H", "-s", ""];
         argv.extend(FILES);
         let req = ExecRequest::new(&argv)
@@ -47,6 +57,30 @@ impl Engine {
             ),
         })
     }
+}
+
+/// The counters of process `pid`'s cgroup, read on this host; `None` when a
+/// file is not where a host's cgroup namespace puts it.
+fn local_counters(pid: u32) -> Option<LimitCounters> {
+    if pid == 0 {
+        return None;
+    }
+    let membership = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    let mut text = String::new();
+    // v1 file, then v2's; each line prefixed like grep -H does, for `parse`.
+    for (controller, files) in [
+        ("memory", ["memory.oom_control", "memory.events"]),
+        ("pids", ["pids.events", "pids.events"]),
+    ] {
+        let dir = crate::memory::cgroup_dir(&membership, controller)?;
+        let found = files
+            .iter()
+            .find_map(|f| std::fs::read_to_string(format!("{dir}/{f}")).ok())?;
+        for line in found.lines() {
+            text.push_str(&format!("{controller}:{line}\n"));
+        }
+    }
+    parse(&text)
 }
 
 /// `FILE:oom_kill N` (memory.oom_control, memory.events) and `FILE:max N`

@@ -59,8 +59,7 @@ fn local_anonymous(pid: u32) -> Option<u64> {
         return None;
     }
     let membership = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
-    let stat_file = stat_path(&membership)?;
-    let text = std::fs::read_to_string(stat_file).ok()?;
+    let text = std::fs::read_to_string(cgroup_dir(&membership, "memory")? + "/memory.stat").ok()?;
     let stats: HashMap<String, u64> = text
         .lines()
         .filter_map(|l| {
@@ -71,10 +70,10 @@ fn local_anonymous(pid: u32) -> Option<u64> {
     anonymous(Some(&stats), None)
 }
 
-/// The `memory.stat` of a process's cgroup, from its `/proc/<pid>/cgroup`:
-/// the v1 memory controller's line when there is one (a hybrid host lists
-/// both), else the v2 unified line.
-fn stat_path(membership: &str) -> Option<String> {
+/// The host folder of a process's cgroup for `controller`, from its
+/// `/proc/<pid>/cgroup`: the v1 controller's line when there is one (a
+/// hybrid host lists both), else the v2 unified line.
+pub(crate) fn cgroup_dir(membership: &str, controller: &str) -> Option<String> {
     let mut unified = None;
     for line in membership.lines() {
         let mut parts = line.splitn(3, ':');
@@ -82,11 +81,11 @@ fn stat_path(membership: &str) -> Option<String> {
         else {
             continue;
         };
-        if controllers.split(',').any(|c| c == "memory") {
-            return Some(format!("/sys/fs/cgroup/memory{path}/memory.stat"));
+        if controllers.split(',').any(|c| c == controller) {
+            return Some(format!("/sys/fs/cgroup/{controller}{path}"));
         }
         if controllers.is_empty() {
-            unified = Some(format!("/sys/fs/cgroup{path}/memory.stat"));
+            unified = Some(format!("/sys/fs/cgroup{path}"));
         }
     }
     unified
@@ -114,22 +113,26 @@ mod tests {
     }
 
     #[test]
-    fn the_memory_controller_wins_over_the_unified_line() {
+    fn the_controllers_line_wins_over_the_unified_line() {
         let hybrid = "5:devices:/docker/abc\n4:memory:/docker/abc\n0::/docker/abc\n";
         assert_eq!(
-            stat_path(hybrid).as_deref(),
-            Some("/sys/fs/cgroup/memory/docker/abc/memory.stat")
+            cgroup_dir(hybrid, "memory").as_deref(),
+            Some("/sys/fs/cgroup/memory/docker/abc")
+        );
+        assert_eq!(
+            cgroup_dir(hybrid, "pids").as_deref(),
+            Some("/sys/fs/cgroup/docker/abc")
         );
         let v2 = "0::/system.slice/docker-abc.scope\n";
         assert_eq!(
-            stat_path(v2).as_deref(),
-            Some("/sys/fs/cgroup/system.slice/docker-abc.scope/memory.stat")
+            cgroup_dir(v2, "memory").as_deref(),
+            Some("/sys/fs/cgroup/system.slice/docker-abc.scope")
         );
         let joined = "3:cpu,memory:/docker/abc\n";
         assert_eq!(
-            stat_path(joined).as_deref(),
-            Some("/sys/fs/cgroup/memory/docker/abc/memory.stat")
+            cgroup_dir(joined, "memory").as_deref(),
+            Some("/sys/fs/cgroup/memory/docker/abc")
         );
-        assert_eq!(stat_path(""), None);
+        assert_eq!(cgroup_dir("", "memory"), None);
     }
 }

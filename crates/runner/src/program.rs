@@ -74,7 +74,7 @@ async fn run_one(
         }
     }
     if out.exit_code != Some(0) && out.infra_error.is_none() {
-        out.limits_hit = limits_hit(engine, &container.id).await;
+        out.limits_hit = limits_hit(engine, container).await;
     }
     out
 }
@@ -82,8 +82,8 @@ async fn run_one(
 /// The sandbox limits the host's container hit (each host runs one program
 /// at a time, in a fresh container per scenario). Unknown counters are no
 /// evidence: the exit code alone then decides.
-async fn limits_hit(engine: &Engine, id: &str) -> Vec<LimitHit> {
-    let Ok(counters) = engine.limit_counters(id).await else {
+async fn limits_hit(engine: &Engine, container: &Container) -> Vec<LimitHit> {
+    let Ok(counters) = engine.limit_counters(container).await else {
         return Vec::new();
     };
     let mut hit = Vec::new();
