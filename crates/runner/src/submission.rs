@@ -134,7 +134,12 @@ async fn out_of_memory(ctx: &Ctx<'_>, c: &Container) -> Option<String> {
     }
     // Unknown use is no evidence.
     let used = ctx.engine.memory_in_use(c).await.ok()?;
-    (used > limit / 2).then(|| {
+    over_half(used, limit)
+}
+
+/// "was using 200 MiB of its 256 MiB memory limit", when over half of it.
+fn over_half(used: u64, limit: u64) -> Option<String> {
+    (limit > 0 && used > limit / 2).then(|| {
         format!(
             "was using {} MiB of its {} MiB memory limit",
             used >> 20,
@@ -242,12 +247,13 @@ async fn memory_trend(ctx: &Ctx<'_>, c: &Container) -> Trend {
         if let Ok(Some(code)) = ctx.engine.exit_code(&c.id).await {
             return Trend::Exited(code);
         }
-        if let Some(usage) = out_of_memory(ctx, c).await {
-            return Trend::OutOfMemory(usage);
-        }
         let Ok(used) = ctx.engine.memory_in_use(c).await else {
             return Trend::Steady;
         };
+        let limit = ctx.sandbox.map_or(0, |s| s.limits.memory_bytes);
+        if let Some(usage) = over_half(used, limit) {
+            return Trend::OutOfMemory(usage);
+        }
         let growing = last.is_none_or(|l: u64| used >= l + GROWING);
         if !growing || started.elapsed() >= WATCH {
             return Trend::Steady;
