@@ -33,6 +33,19 @@ pub enum Command {
     /// Do nothing until SIGINT/SIGTERM, then exit 0 (keeps a scratch
     /// container alive for `docker exec netlab-echo client ...`).
     Idle,
+    /// Resolve a name until it resolves (exit 0, the address on stdout) or
+    /// `--within` has passed (exit 1): on a swarm's overlay a new host's
+    /// name reaches the other nodes' DNS a moment after it starts.
+    Resolve(ResolveArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ResolveArgs {
+    /// The name to resolve.
+    pub name: String,
+    /// Give up after this long.
+    #[arg(long, default_value = "10s", value_parser = parse_positive_human)]
+    pub within: humantime::Duration,
 }
 
 #[derive(Debug, Clone, Args)]

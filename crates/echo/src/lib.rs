@@ -13,6 +13,7 @@ pub mod errqueue;
 pub mod human;
 pub mod idle;
 pub mod kstamp;
+pub mod lookup;
 pub mod outcome;
 pub mod payload;
 pub mod server;

@@ -8,13 +8,23 @@ use clap::Parser;
 use netlab_echo::cli::{Cli, ClientArgs, Command, ServerArgs, ServerProto};
 use netlab_echo::client::{self, Config, JsonSink, Sink};
 use netlab_echo::human::HumanSink;
-use netlab_echo::{idle, server};
+use netlab_echo::{idle, lookup, server};
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Server(args) => run_server(&args),
         Command::Client(args) => run_client(&args),
         Command::Idle => run_idle(),
+        Command::Resolve(args) => match lookup::until_resolved(&args.name, args.within.into()) {
+            Ok(addr) => {
+                println!("{addr}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("netlab-echo resolve: {e}");
+                ExitCode::from(1)
+            }
+        },
     }
 }
 

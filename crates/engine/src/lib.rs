@@ -34,6 +34,7 @@ mod run;
 mod sidecar;
 mod sockets;
 mod spec;
+mod swarm;
 mod timeouts;
 mod volume;
 
@@ -52,5 +53,6 @@ pub use run::Run;
 pub use sidecar::Sidecar;
 pub use sockets::{BoundSocket, Proto};
 pub use spec::{Bind, ContainerSpec, Limits, NetAttach};
+pub use swarm::{ENDPOINT_LABEL, Membership, NODE_LABEL, SwarmNode};
 pub use timeouts::REQUEST_TIMEOUT;
 pub use volume::MAX_FOLDER_BYTES;

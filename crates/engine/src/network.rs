@@ -73,13 +73,19 @@ pub struct NetworkOptions {
     /// host's services through the gateway; with the bridge holding no IPv4
     /// address, nobody answers there (containers get no IPv6 on these networks).
     pub host_access: bool,
+    /// Through a swarm manager, an attachable overlay (VXLAN) network, so
+    /// that standalone containers on every node of the swarm join it.
+    /// Still internal: no `docker_gwbridge` way out. `host_access` does not
+    /// apply (the overlay's gateway lives in its own namespace).
+    pub overlay: bool,
 }
 
 /// The bridge driver option that leaves the bridge without an IPv4 address.
 const INHIBIT_IPV4: &str = "com.docker.network.bridge.inhibit_ipv4";
 
 impl Run {
-    /// Creates an internal bridge network labelled with this run.
+    /// Creates an internal network labelled with this run: a bridge, or an
+    /// overlay across a swarm (`opts.overlay`, on a manager).
     pub async fn create_network(&self, name: &str, opts: &NetworkOptions) -> Result<NetworkInfo> {
         let docker_name = self.object_name(name);
         let ipam = opts.subnet.as_ref().map(|s| Ipam {
@@ -89,15 +95,26 @@ impl Run {
             }]),
             ..Default::default()
         });
-        let request = NetworkCreateRequest {
-            name: docker_name.clone(),
-            driver: Some("bridge".into()),
-            internal: Some(true),
-            options: (!opts.host_access)
-                .then(|| HashMap::from([(INHIBIT_IPV4.to_string(), "true".to_string())])),
-            ipam,
-            labels: Some(self.labels()),
-            ..Default::default()
+        let request = match opts.overlay {
+            false => NetworkCreateRequest {
+                name: docker_name.clone(),
+                driver: Some("bridge".into()),
+                internal: Some(true),
+                options: (!opts.host_access)
+                    .then(|| HashMap::from([(INHIBIT_IPV4.to_string(), "true".to_string())])),
+                ipam,
+                labels: Some(self.labels()),
+                ..Default::default()
+            },
+            true => NetworkCreateRequest {
+                name: docker_name.clone(),
+                driver: Some("overlay".into()),
+                internal: Some(true),
+                attachable: Some(true),
+                ipam,
+                labels: Some(self.labels()),
+                ..Default::default()
+            },
         };
         let created = self
             .engine

@@ -41,6 +41,15 @@ impl Run {
         }
     }
 
+    /// The same run (id, lab, owner) on another engine: a lab spread over
+    /// a swarm's nodes has one scope per node, all found by the same label.
+    pub fn on(&self, engine: &Engine) -> Run {
+        Run {
+            engine: engine.clone(),
+            ..self.clone()
+        }
+    }
+
     /// Marks the run's objects as kept (`netlab run --keep`): later runs'
     /// reapers leave them for inspection until `netlab clean`.
     pub fn kept(mut self) -> Run {

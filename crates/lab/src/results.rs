@@ -41,6 +41,10 @@ pub struct ProbeRun {
     /// a student's server, had already exited (nothing could answer).
     #[serde(default)]
     pub not_run: Option<String>,
+    /// `netlab run --swarm`: the nodes the probe went between, its client's
+    /// and then its target's (one name: both on one node). Empty on one engine.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<String>,
 }
 
 /// One program of a submission run once (`netlab grade`): what went in,

@@ -106,8 +106,39 @@ pub struct RunArgs {
     )]
     pub capture_dir: PathBuf,
 
+    /// Run the lab's hosts on the nodes of a Docker Swarm, over an overlay
+    /// (VXLAN) network: URL is a manager's engine. Hosts go where their
+    /// `node` says, or by `placement`. netlab starts each container through
+    /// its node's own engine: the manager's is URL; a worker's is an
+    /// `--engine URL` whose node it is, or its engine label
+    /// `netlab.endpoint=URL`. See the README's "A lab across machines".
+    #[arg(long, value_name = "MANAGER_URL")]
+    pub swarm: Option<String>,
+
+    /// With --swarm: `spread` puts the hosts on the nodes in turn (client
+    /// and server on different machines), `together` on the manager's;
+    /// instead of each lab's own `placement`.
+    #[arg(long, value_name = "HOW", requires = "swarm")]
+    pub placement: Option<PlacementArg>,
+
     #[command(flatten)]
     pub engines: EngineArgs,
+}
+
+/// `--placement`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlacementArg {
+    Together,
+    Spread,
+}
+
+impl From<PlacementArg> for netlab_lab::Placement {
+    fn from(p: PlacementArg) -> Self {
+        match p {
+            PlacementArg::Together => netlab_lab::Placement::Together,
+            PlacementArg::Spread => netlab_lab::Placement::Spread,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

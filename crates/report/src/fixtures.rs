@@ -94,6 +94,7 @@ fn probe(
         summary,
         infra_error: None,
         deadline_hit: false,
+        nodes: Vec::new(),
         not_run: None,
     }
 }

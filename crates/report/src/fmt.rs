@@ -177,6 +177,16 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// Where a probe went on a swarm (`netlab run --swarm`): `across nodes
+/// node2 → node1 (overlay)`, or `on node node1`; `None` on one engine.
+pub fn nodes_crossed(p: &netlab_lab::results::ProbeRun) -> Option<String> {
+    match p.nodes.as_slice() {
+        [] => None,
+        [one] => Some(format!("on node {one} (overlay)")),
+        many => Some(format!("across nodes {} (overlay)", many.join(" → "))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,8 +11,8 @@ use netlab_lab::results::{
 };
 
 use crate::fmt::{
-    capture_lines, micros, millis, output_line, percent, points, program_ending, score_line,
-    wire_name, wrap,
+    capture_lines, micros, millis, nodes_crossed, output_line, percent, points, program_ending,
+    score_line, wire_name, wrap,
 };
 use crate::view::{self, Part};
 use crate::{Exporter, Report, ReportError, cited};
@@ -243,13 +243,16 @@ impl Terminal {
 
     /// `probe udp: udp client → server:9000: sent 10, received 9, loss 10% (ok 9, timeout 1)`
     fn probe_line(&self, p: &ProbeRun) -> String {
-        let head = format!(
+        let mut head = format!(
             "probe {}: {} {} → {}",
             p.id,
             wire_name(&p.proto),
             p.from,
             p.target
         );
+        if let Some(nodes) = nodes_crossed(p) {
+            head = format!("{head} {nodes}");
+        }
         let mut line = match &p.summary {
             Some(sum) => {
                 let outcomes: Vec<String> = sum
@@ -418,6 +421,26 @@ mod tests {
         assert!(line_with(&out, "udp replies").contains("PASS"));
         assert!(line_with(&out, "delay 50ms").contains("UNSUPPORTED"));
         assert!(out.contains("ERROR"));
+    }
+
+    #[test]
+    fn a_probe_on_a_swarm_names_the_nodes_it_crossed() {
+        let mut labs = fixtures::labs();
+        let probe = &mut labs[0].scenarios[0].probes[0];
+        probe.nodes = vec!["node2".into(), "node1".into()];
+        let out = Terminal::new(false).render(&[Report::new(&labs)]);
+        assert!(
+            out.contains(
+                "probe udp: udp client → server:9000 across nodes node2 → node1 (overlay): sent 3"
+            ),
+            "{out}"
+        );
+        labs[0].scenarios[0].probes[0].nodes = vec!["node1".into()];
+        let out = Terminal::new(false).render(&[Report::new(&labs)]);
+        assert!(
+            out.contains("server:9000 on node node1 (overlay): sent 3"),
+            "{out}"
+        );
     }
 
     #[test]

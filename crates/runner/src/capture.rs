@@ -29,11 +29,11 @@ pub(crate) async fn start(ctx: &Ctx<'_>, sc: &Scenario, dir: &Path, live: &mut L
             .ok_or_else(|| format!("host `{host}` is not running in this scenario"))?;
         let tools = ctx.images.tools().map_err(|e| e.to_string())?;
         let cap = ctx
-            .run
+            .run_of(&host)
             .start_capture(target, &tools)
             .await
             .map_err(|e| RunError::from(e).to_string())?;
-        live.sidecars.push(cap.container.clone());
+        live.sidecars.push((host.clone(), cap.container.clone()));
         Ok(cap)
     }
     .await;

@@ -101,7 +101,7 @@ async fn observe(
     }
     for attempt in 0..LOG_READS {
         let logs = ctx
-            .engine
+            .engine_of(server)
             .logs(&c.id, LOG_CAP)
             .await
             .map_err(|e| e.to_string())?;

@@ -9,6 +9,7 @@ use netlab_engine::{Container, Engine, EngineError, NetworkInfo, Run, Sidecar};
 use netlab_lab::Scenario;
 
 use crate::events::{Event, Events};
+use crate::layout::Layout;
 use crate::sandbox::Sandbox;
 use crate::standby::{Borrowed, Standby};
 use crate::{ImageSet, RunError};
@@ -17,8 +18,12 @@ use crate::{ImageSet, RunError};
 const DEFAULT_OUTPUT_CAP: usize = 64 << 10;
 
 pub(crate) struct Ctx<'a> {
+    /// The engine that holds the lab's networks (a swarm's manager). A
+    /// submission (`netlab grade`) is always graded on one engine, so the
+    /// modules that watch a student's programs use this one.
     pub engine: &'a Engine,
-    pub run: &'a Run,
+    /// Which engine (and run scope) each host is on.
+    pub layout: &'a Layout,
     pub images: &'a ImageSet,
     pub networks: &'a [NetworkInfo],
     pub events: &'a Events,
@@ -32,7 +37,7 @@ pub(crate) struct Ctx<'a> {
     pub standby: Option<&'a Standby>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     /// Reports a step of `scenario` to the progress display.
     pub(crate) fn step(&self, scenario: &Scenario, text: impl Into<String>) {
         self.events.send(Event::Step {
@@ -40,6 +45,16 @@ impl Ctx<'_> {
             scenario: scenario.name.clone(),
             text: text.into(),
         });
+    }
+
+    /// The engine `host` is on.
+    pub(crate) fn engine_of(&self, host: &str) -> &'a Engine {
+        self.layout.engine(host)
+    }
+
+    /// The run scope of `host`'s engine.
+    pub(crate) fn run_of(&self, host: &str) -> &'a Run {
+        self.layout.run(host)
     }
 
     /// The lab network called `name` (as the lab file names it).
@@ -71,7 +86,8 @@ pub(crate) fn network<'n>(
 #[derive(Default)]
 pub(crate) struct Live {
     pub hosts: HashMap<String, Container>,
-    pub sidecars: Vec<Container>,
+    /// Each with the host whose namespace it lives in (and whose engine it is on).
+    pub sidecars: Vec<(String, Container)>,
     /// The firewall sidecar of each host whose firewall also counts what
     /// the scenario's runs send it (see `contact.rs`).
     pub firewalls: HashMap<String, Sidecar>,

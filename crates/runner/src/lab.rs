@@ -3,14 +3,16 @@
 use std::time::Instant;
 
 use netlab_engine::{Engine, NetworkInfo, NetworkOptions, Run};
-use netlab_lab::Lab;
 use netlab_lab::results::{CheckStatus, LabResult};
+use netlab_lab::{Lab, Placement};
 
 use crate::context::Ctx;
 use crate::events::{Event, Events};
+use crate::layout::Layout;
 use crate::sandbox::Sandbox;
 use crate::scenario::ScenarioRun;
 use crate::standby::Standby;
+use crate::swarm::Swarm;
 use crate::{ImageSet, RunError};
 
 #[derive(Debug, Clone, Default)]
@@ -19,6 +21,12 @@ pub struct RunOptions {
     pub keep: bool,
     /// Capture each scenario's packets into this directory (`--capture`).
     pub capture_dir: Option<std::path::PathBuf>,
+    /// `netlab run --swarm`: hosts go to the swarm's nodes (by their `node`
+    /// and the placement), the lab's networks are overlays on its manager,
+    /// which must be the runner's engine.
+    pub swarm: Option<Swarm>,
+    /// `--placement`: instead of each lab's own `placement`.
+    pub placement: Option<Placement>,
 }
 
 /// Runs labs on one engine with one set of prepared images.
@@ -64,6 +72,19 @@ impl Runner {
         self.run(lab, run, Some(sandbox), standby).await
     }
 
+    /// Where each host of `lab` runs in `run`: on the swarm's nodes for a
+    /// lab run (never a submission's: a class is spread over engines by
+    /// `netlab grade`'s pool instead), else all on this engine.
+    fn layout(&self, lab: &Lab, run: &Run, graded: bool) -> Result<Layout, RunError> {
+        match &self.options.swarm {
+            Some(swarm) if !graded => {
+                let plan = swarm.plan(lab, self.options.placement)?;
+                Ok(Layout::on_swarm(swarm, run, &plan))
+            }
+            _ => Ok(Layout::one_engine(run)),
+        }
+    }
+
     async fn run(
         &self,
         lab: &Lab,
@@ -77,11 +98,19 @@ impl Runner {
             title: lab.title.clone(),
             scenarios: lab.scenarios.len(),
         });
+        let layout = self.layout(lab, run, sandbox.is_some())?;
+        let overlay = self.options.swarm.is_some() && sandbox.is_none();
         let mut networks: Vec<NetworkInfo> = Vec::new();
         for net in &lab.networks {
+            if overlay && net.host_access {
+                return Err(RunError::HostAccessOnOverlay {
+                    network: net.name.clone(),
+                });
+            }
             let opts = NetworkOptions {
                 subnet: net.subnet.clone(),
                 host_access: net.host_access,
+                overlay,
             };
             networks.push(run.create_network(&net.name, &opts).await?);
         }
@@ -100,7 +129,7 @@ impl Runner {
         };
         let ctx = Ctx {
             engine: &self.engine,
-            run,
+            layout: &layout,
             images: &self.images,
             networks: &networks,
             events: &self.events,

@@ -12,7 +12,7 @@ use netlab_lab::Probe;
 use netlab_lab::results::ProbeRun;
 
 /// Where netlab-echo lives in the echo image.
-const ECHO_BIN: &str = "/netlab-echo";
+pub(crate) const ECHO_BIN: &str = "/netlab-echo";
 /// Slack on top of the client's own worst case before netlab stops waiting.
 const SLACK: Duration = Duration::from_secs(5);
 
@@ -69,6 +69,7 @@ fn empty(probe: &Probe) -> ProbeRun {
         summary: None,
         infra_error: None,
         deadline_hit: false,
+        nodes: Vec::new(),
         not_run: None,
     }
 }

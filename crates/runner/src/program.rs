@@ -11,16 +11,22 @@ use netlab_engine::{Container, Engine, ExecRequest};
 use netlab_lab::ProgramRun;
 use netlab_lab::results::{LimitHit, ProgramOutput};
 
+use crate::layout::Layout;
+
 /// Runs every one of `runs` in its host (among `hosts`), keeping `cap`
 /// bytes of each stream, all stopped by `until`.
 pub(crate) async fn run_all(
-    engine: &Engine,
+    layout: &Layout,
     runs: &[ProgramRun],
     hosts: &HashMap<String, Container>,
     cap: usize,
     until: Instant,
 ) -> Vec<ProgramOutput> {
-    join_all(runs.iter().map(|r| run_one(engine, r, hosts, cap, until))).await
+    join_all(
+        runs.iter()
+            .map(|r| run_one(layout.engine(&r.host), r, hosts, cap, until)),
+    )
+    .await
 }
 
 async fn run_one(

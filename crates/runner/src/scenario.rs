@@ -15,7 +15,7 @@ use crate::context::{Ctx, Live};
 use crate::impair::{self, Applied};
 use crate::standby::Standby;
 use crate::submission::{self, Stop};
-use crate::{RunError, capture, contact, firewall, hosts, probe, program};
+use crate::{RunError, capture, contact, firewall, hosts, names, probe, program};
 
 /// One run of one scenario: what it has started so far, and what it noted.
 pub(crate) struct ScenarioRun<'c, 'a> {
@@ -75,7 +75,7 @@ impl<'c, 'a> ScenarioRun<'c, 'a> {
                 Err(e) => error = Some(e.to_string()),
             }
             let cap = ctx.output_cap();
-            runs = program::run_all(ctx.engine, &sc.runs, &self.live.hosts, cap, self.until).await;
+            runs = program::run_all(ctx.layout, &sc.runs, &self.live.hosts, cap, self.until).await;
             contact::gather(ctx, sc, &self.live, &mut runs).await;
         }
         let capture = match capture {
@@ -128,6 +128,8 @@ impl<'c, 'a> ScenarioRun<'c, 'a> {
     /// The hosts, then the faults.
     async fn setup(&mut self) -> Result<(), Stop> {
         self.start_hosts().await?;
+        let waited = names::learned(self.ctx, self.sc, &self.live, self.until).await?;
+        self.notes.extend(waited);
         for absent in &self.sc.absent {
             self.notes.push(match absent.resolve {
                 Resolve::None => format!("{} is not started: its name does not resolve", absent.host),
@@ -167,9 +169,15 @@ impl<'c, 'a> ScenarioRun<'c, 'a> {
                         let b = standby.borrow(ctx.engine, key, &spec).await?;
                         Ok((b.container.clone(), Some(b)))
                     }
-                    None => hosts::start(ctx.engine, ctx.run, &spec, &host.ready, until)
-                        .await
-                        .map(|c| (c, None)),
+                    None => hosts::start(
+                        ctx.engine_of(&host.name),
+                        ctx.run_of(&host.name),
+                        &spec,
+                        &host.ready,
+                        until,
+                    )
+                    .await
+                    .map(|c| (c, None)),
                 }
             };
             (host, started.await)
@@ -195,8 +203,9 @@ impl<'c, 'a> ScenarioRun<'c, 'a> {
                 Ok((c, borrowed)) => {
                     self.live.borrowed.extend(borrowed);
                     if host.role.is_some() {
-                        self.notes
-                            .extend(submission::bind_note(ctx.engine, host, &c).await);
+                        self.notes.extend(
+                            submission::bind_note(ctx.engine_of(&host.name), host, &c).await,
+                        );
                     }
                     self.live.hosts.insert(host.name.clone(), c);
                 }
@@ -215,11 +224,13 @@ impl<'c, 'a> ScenarioRun<'c, 'a> {
             let target = &self.live.hosts[&fw.host];
             let tools = ctx.images.tools()?;
             let sidecar = ctx
-                .run
+                .run_of(&fw.host)
                 .start_sidecar(target, &tools)
                 .await
                 .map_err(RunError::from)?;
-            self.live.sidecars.push(sidecar.container.clone());
+            self.live
+                .sidecars
+                .push((fw.host.clone(), sidecar.container.clone()));
             sidecar
                 .run_all(&firewall::commands(fw))
                 .await
@@ -253,11 +264,13 @@ impl<'c, 'a> ScenarioRun<'c, 'a> {
             ctx.step(sc, format!("impairing the link of {}", imp.host));
             let target = &self.live.hosts[&imp.host];
             let sidecar = ctx
-                .run
+                .run_of(&imp.host)
                 .start_sidecar(target, &ctx.images.tools()?)
                 .await
                 .map_err(RunError::from)?;
-            self.live.sidecars.push(sidecar.container.clone());
+            self.live
+                .sidecars
+                .push((imp.host.clone(), sidecar.container.clone()));
             match impair::apply(&sidecar, imp).await? {
                 Applied::Done(note) => self.notes.push(note),
                 Applied::Unsupported(why) => {
@@ -300,7 +313,10 @@ impl<'c, 'a> ScenarioRun<'c, 'a> {
                 None => {
                     ctx.step(sc, format!("probe {} ({} → {})", p.id, p.from, server_host));
                     let from = &self.live.hosts[&p.from];
-                    probe::run(ctx.engine, p, from, &server_host, self.until).await
+                    let mut run =
+                        probe::run(ctx.engine_of(&p.from), p, from, &server_host, self.until).await;
+                    run.nodes = crossed(ctx, sc, p);
+                    run
                 }
             };
             runs.push(run);
@@ -316,15 +332,15 @@ impl<'c, 'a> ScenarioRun<'c, 'a> {
     async fn teardown(mut self, clean: bool) {
         self.ctx.step(self.sc, "removing containers");
         let borrowed = std::mem::take(&mut self.live.borrowed);
-        let hosts: Vec<Container> = self
+        let hosts: Vec<(String, Container)> = self
             .live
             .hosts
-            .values()
-            .filter(|c| !borrowed.iter().any(|b| b.container.id == c.id))
-            .cloned()
+            .iter()
+            .filter(|(_, c)| !borrowed.iter().any(|b| b.container.id == c.id))
+            .map(|(h, c)| (h.clone(), c.clone()))
             .collect();
         for group in [&self.live.sidecars, &hosts] {
-            join_all(group.iter().map(|c| self.remove(c))).await;
+            join_all(group.iter().map(|(host, c)| self.remove(host, c))).await;
         }
         if let Some(standby) = self.ctx.standby {
             let engine = self.ctx.engine;
@@ -337,12 +353,14 @@ impl<'c, 'a> ScenarioRun<'c, 'a> {
         }
     }
 
-    async fn remove(&self, c: &Container) {
+    /// Removes (or kills) `c`, a container on `host`'s engine.
+    async fn remove(&self, host: &str, c: &Container) {
         let ctx = self.ctx;
+        let engine = ctx.engine_of(host);
         let done = if ctx.keep {
-            ctx.engine.kill(&c.id).await
+            engine.kill(&c.id).await
         } else {
-            ctx.engine.remove_container(&c.id).await
+            engine.remove_container(&c.id).await
         };
         // A failure here is not the scenario's result; the run's label cleanup
         // at the end removes whatever is left.
@@ -350,6 +368,26 @@ impl<'c, 'a> ScenarioRun<'c, 'a> {
             ctx.step(self.sc, format!("could not remove {}: {e}", c.docker_name));
         }
     }
+}
+
+/// The swarm nodes a probe went between: its client's, and its target's
+/// when that is another (none on one engine; no target's when it is absent).
+fn crossed(ctx: &Ctx<'_>, sc: &Scenario, p: &netlab_lab::Probe) -> Vec<String> {
+    let Some(from) = ctx.layout.node(&p.from) else {
+        return Vec::new();
+    };
+    let target = sc
+        .hosts
+        .iter()
+        .find(|h| h.name == p.to || h.aliases.contains(&p.to));
+    let mut nodes = vec![from.to_owned()];
+    nodes.extend(
+        target
+            .and_then(|h| ctx.layout.node(&h.name))
+            .filter(|to| *to != from)
+            .map(str::to_owned),
+    );
+    nodes
 }
 
 fn not_evaluated(check: &netlab_lab::Check, error: &str) -> CheckResult {

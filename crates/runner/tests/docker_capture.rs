@@ -65,6 +65,7 @@ async fn run(lab: netlab_lab::Lab, dir: Option<&Path>) -> LabResult {
         RunOptions {
             keep: false,
             capture_dir: dir.map(Path::to_path_buf),
+            ..RunOptions::default()
         },
         Events::none(),
     );

@@ -12,7 +12,7 @@
 //! wake-ups and scheduling of the client.
 
 mod config;
-mod resolve;
+pub(crate) mod resolve;
 mod tcp;
 mod udp;
 

@@ -81,6 +81,7 @@ pub fn run(id: &str, records: Vec<ProbeRecord>, summary: Option<ProbeSummary>) -
         summary,
         infra_error: None,
         deadline_hit: false,
+        nodes: Vec::new(),
         not_run: None,
     }
 }

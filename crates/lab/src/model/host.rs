@@ -30,6 +30,10 @@ pub struct HostSpec {
     /// sandboxed (not with `image` or `command`). A host that a `run` uses idles
     /// and the role's program is started by the run.
     pub role: Option<At<String>>,
+    /// `netlab run --swarm`: the swarm node this host runs on: the node's ID,
+    /// its hostname, or the value of its `netlab.node` label (a node label or
+    /// an engine label). Without `--swarm` every host runs on one engine.
+    pub node: Option<At<String>>,
 }
 
 /// Readiness: a line in the output or a bound port (exactly one), within a timeout.

@@ -27,11 +27,26 @@ pub struct LabFile {
     /// The key is the host's DNS name. An empty host (`client: {}`) runs netlab's echo image idle.
     /// May be left out when every scenario has its own `hosts`.
     pub hosts: Option<At<IndexMap<At<String>, Option<HostSpec>>>>,
+    /// `netlab run --swarm`: `spread` puts the hosts on the swarm's nodes in
+    /// turn, in file order (a host's own `node` wins); `together` (default)
+    /// keeps every host without a `node` on the manager's engine.
+    pub placement: Option<At<Placement>>,
     /// `netlab grade`: how the student's submission runs. A lab with this section
     /// grades submissions and is run by `netlab grade`, not `netlab run`.
     pub submission: Option<At<SubmissionSpec>>,
     /// Scenarios, run one after another, each on fresh containers.
     pub scenarios: At<Vec<At<ScenarioSpec>>>,
+}
+
+/// Where `netlab run --swarm` starts the hosts that name no `node`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Placement {
+    /// On the manager's engine, all together (as without a swarm).
+    #[default]
+    Together,
+    /// On the swarm's nodes in turn, in the order the hosts are written.
+    Spread,
 }
 
 /// A private network. Always created by netlab for this run only.

@@ -39,6 +39,8 @@ pub struct Host {
     /// with the student's folder at `/submission`. `image` and `command` are the
     /// submission's (the command is `sleep infinity` when a run uses the host).
     pub role: Option<String>,
+    /// The swarm node it runs on (`netlab run --swarm`), as the file names it.
+    pub node: Option<String>,
 }
 
 impl Host {

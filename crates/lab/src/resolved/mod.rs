@@ -13,7 +13,7 @@ pub use host::{Absent, Firewall, Host, Image, Impairment, Readiness};
 pub use probe::{Payload, Probe};
 pub use submission::{ProgramRun, Role, SERVER_HOST, SUBMISSION_PORT, SandboxLimits, Submission};
 
-pub use crate::model::{Connection, Direction, FwAction, FwProto, Metric, Resolve};
+pub use crate::model::{Connection, Direction, FwAction, FwProto, Metric, Placement, Resolve};
 pub use netlab_contract::{Case, DEFAULT_PORT, Outcome, Proto, SocketMode};
 
 /// A valid lab file.
@@ -28,6 +28,35 @@ pub struct Lab {
     pub scenarios: Vec<Scenario>,
     /// Present when the lab grades submissions (`netlab grade`).
     pub submission: Option<Submission>,
+    /// Where `netlab run --swarm` starts hosts that name no `node`.
+    pub placement: Placement,
+}
+
+impl Lab {
+    /// Every host name of the lab, in the order the file first writes it
+    /// (the lab's hosts, then those only some scenarios have): the order
+    /// `placement: spread` deals them out to nodes in.
+    pub fn host_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for sc in &self.scenarios {
+            let written = sc.hosts.iter().map(|h| h.name.as_str());
+            for name in written.chain(sc.absent.iter().map(|a| a.host.as_str())) {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        names
+    }
+
+    /// The `node` a host of the lab names, if any.
+    pub fn node_of(&self, host: &str) -> Option<&str> {
+        self.scenarios
+            .iter()
+            .flat_map(|sc| &sc.hosts)
+            .find(|h| h.name == host)
+            .and_then(|h| h.node.as_deref())
+    }
 }
 
 /// A network netlab creates for a run.

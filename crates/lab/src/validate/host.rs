@@ -150,7 +150,21 @@ fn host(
             .map_or(Readiness::Running, |r| ready(cx, r)),
         port_closed: false,
         role: spec.role.as_ref().map(|r| r.value.clone()),
+        node: spec.node.as_ref().map(|n| node(cx, n)),
     }
+}
+
+/// A node name: what Docker allows in a hostname, a node ID or a label value.
+fn node(cx: &mut Cx, n: &At<String>) -> String {
+    let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if n.value.is_empty() || !n.value.chars().all(ok) {
+        cx.err(
+            n.pos,
+            format!("`node: {}` is not a node name", n.value),
+            "a swarm node's ID, hostname or `netlab.node` label: letters, digits, `-`, `_`, `.`",
+        );
+    }
+    n.value.clone()
 }
 
 fn ready(cx: &mut Cx, r: &At<ReadySpec>) -> Readiness {

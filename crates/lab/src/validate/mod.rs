@@ -209,6 +209,7 @@ pub(crate) fn resolve(raw: LabFile, file: &str) -> Result<Lab, Vec<Issue>> {
         networks,
         scenarios,
         submission: sub,
+        placement: raw.placement.map(|p| p.value).unwrap_or_default(),
     })
 }
 

@@ -7,6 +7,7 @@ mod grade;
 mod images;
 mod pool;
 mod run;
+mod swarm;
 mod validate;
 
 use std::path::{Path, PathBuf};

@@ -4,13 +4,13 @@
 use std::process::ExitCode;
 
 use anyhow::anyhow;
-use netlab_engine::{ImageKind, Run};
+use netlab_engine::{Engine, ImageKind, Run, RunGuard};
 use netlab_lab::results::{LabResult, Verdict};
 use netlab_report::{Format, Options, Report, Terminal};
 use netlab_runner::events::Events;
 use netlab_runner::{RunOptions, Runner, images};
 
-use super::{Ui, image_sources, load_labs};
+use super::{Ui, image_sources, load_labs, swarm};
 use crate::cli::RunArgs;
 use crate::exit::{self, Failure};
 use crate::export::ExportManager;
@@ -28,12 +28,22 @@ pub async fn run(args: RunArgs, ui: Ui) -> Result<ExitCode, Failure> {
         )));
     }
     let stop = Interrupt::install();
-    let engine = stop.race(args.engines.one()).await??;
+    let swarm = stop.race(swarm::prepare(&args, &labs)).await??;
+    let engine = match &swarm {
+        Some(s) => s.manager.clone(),
+        None => stop.race(args.engines.one()).await??,
+    };
+    let engines: Vec<Engine> = match &swarm {
+        Some(s) => s.engines().cloned().collect(),
+        None => vec![engine.clone()],
+    };
     let infra = |e: netlab_runner::RunError| Failure::Infra(anyhow!(e));
     // Leftovers of runs whose process died (kill -9, power loss) go first.
-    stop.race(engine.reap_dead_runs())
-        .await?
-        .map_err(|e| Failure::Infra(anyhow!(e)))?;
+    for e in &engines {
+        stop.race(e.reap_dead_runs())
+            .await?
+            .map_err(|e| Failure::Infra(anyhow!(e)))?;
+    }
 
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let events = Events::new(tx);
@@ -46,12 +56,20 @@ pub async fn run(args: RunArgs, ui: Ui) -> Result<ExitCode, Failure> {
         .race(images::ensure(&engine, &kinds, &image_sources(), &events))
         .await?
         .map_err(infra)?;
+    // No registry: a swarm's other nodes get the images through the API.
+    for other in engines.iter().filter(|e| e.host() != engine.host()) {
+        stop.race(images::distribute(&engine, other, &images))
+            .await?
+            .map_err(infra)?;
+    }
     let runner = Runner::new(
         engine.clone(),
         images,
         RunOptions {
             keep: args.keep,
             capture_dir: args.capture.then(|| args.capture_dir.clone()),
+            swarm: swarm.clone(),
+            placement: args.placement.map(Into::into),
         },
         events,
     );
@@ -65,17 +83,38 @@ pub async fn run(args: RunArgs, ui: Ui) -> Result<ExitCode, Failure> {
         }
         let run = Run::new(&engine, &lab.name);
         let run = if args.keep { run.kept() } else { run };
-        let guard = run.guard(); // removes the run's objects if we panic
+        // Remove the run's objects (on every node) if we panic.
+        let guards = match &swarm {
+            Some(s) => s.guards(&run),
+            None => vec![run.guard()],
+        };
         let outcome = stop.race(runner.run_lab(lab, &run)).await.ok();
         let keep = args.keep && outcome.is_some();
+        let mut left_behind = None;
         if !keep {
-            let cleaned = match outcome {
-                Some(_) => run.cleanup().await,
-                None => run.cleanup_interrupted().await,
+            let interrupted = outcome.is_none();
+            let cleaned = match &swarm {
+                Some(s) => s.cleanup(&run, interrupted).await.map_err(|e| anyhow!(e)),
+                None if interrupted => run.cleanup_interrupted().await.map_err(|e| anyhow!(e)),
+                None => run.cleanup().await.map_err(|e| anyhow!(e)),
             };
-            cleaned.map_err(|e| Failure::Infra(anyhow!(e)))?;
+            left_behind = cleaned.err();
         }
-        guard.disarm();
+        guards.into_iter().for_each(RunGuard::disarm);
+        if let Some(e) = left_behind {
+            // What the lab measured is kept and shown; the run still fails (3).
+            let e = match outcome {
+                Some(Ok(result)) => {
+                    results.push(result);
+                    write_files(&args, &results)?;
+                    e
+                }
+                Some(Err(run_error)) => anyhow!("{run_error}; then {e}"),
+                None => e,
+            };
+            stopped = Some(Failure::Infra(e));
+            break;
+        }
         match outcome {
             Some(Ok(result)) => results.push(result),
             Some(Err(e)) => {

@@ -2,6 +2,8 @@
 //! (`examples.rs`), a class of hostile ones (`hostile.rs`), a student's own
 //! folder (`one.rs`), and a class on a pool of engines (`pool.rs`).
 
+#[path = "../common/engines.rs"]
+mod engines;
 mod examples;
 mod hostile;
 mod one;

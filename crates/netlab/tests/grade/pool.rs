@@ -8,84 +8,12 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use netlab_engine::labels;
-
+use super::engines::Engines;
 use super::examples::{allowed, assert_examples_graded_right};
 use super::{Grades, grades, netlab, root};
 
 const LAB_FILE: &str = "labs/grading/handout.yaml";
 const LAB: &str = "grade-handout";
-
-/// Engines started by `scripts/engines up`, stopped (everything removed) on drop.
-struct Engines {
-    urls: Vec<String>,
-}
-
-impl Engines {
-    fn up(n: usize) -> Engines {
-        let script = root().join("scripts/engines");
-        // A run that died before its drop left them up: start clean.
-        let _ = Command::new(&script).arg("down").status();
-        let out = Command::new(&script)
-            .args(["up", &n.to_string()])
-            .output()
-            .expect("scripts/engines runs");
-        let engines = Engines {
-            urls: String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .map(str::to_owned)
-                .collect(),
-        };
-        assert!(
-            out.status.success() && engines.urls.len() == n,
-            "scripts/engines up {n} failed (the test needs root, dockerd, nsenter): {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        engines
-    }
-
-    /// `--engine URL` for each of the first `n` engines.
-    fn args(&self, n: usize) -> Vec<&str> {
-        self.urls[..n]
-            .iter()
-            .flat_map(|u| ["--engine", u.as_str()])
-            .collect()
-    }
-
-    /// The pid of engine `i`'s dockerd (1-based, as the script numbers them).
-    fn daemon_pid(&self, i: usize) -> i32 {
-        let pid = std::fs::read_to_string(format!("/run/netlab-engines/{i}/pid")).unwrap();
-        pid.trim().parse().unwrap()
-    }
-
-    /// Containers and networks of the grading lab on engine `url`.
-    fn leftovers(url: &str) -> usize {
-        let filter = format!("label={}={LAB}", labels::LAB);
-        [
-            vec!["ps", "-aq", "--filter", &filter],
-            vec!["network", "ls", "-q", "--filter", &filter],
-        ]
-        .iter()
-        .map(|args| {
-            let out = Command::new("docker")
-                .args(["-H", url])
-                .args(args)
-                .output()
-                .expect("docker CLI");
-            assert!(out.status.success(), "docker -H {url} failed");
-            String::from_utf8_lossy(&out.stdout).lines().count()
-        })
-        .sum()
-    }
-}
-
-impl Drop for Engines {
-    fn drop(&mut self) {
-        let _ = Command::new(root().join("scripts/engines"))
-            .arg("down")
-            .status();
-    }
-}
 
 fn grade(out: &Path, engine_args: &[&str], jobs: &str) -> std::process::Output {
     let mut args = vec![
@@ -235,7 +163,7 @@ fn docker_a_class_on_three_engines_gets_one_engines_grades_even_when_one_dies() 
     assert_eq!(csv.records().count(), 10, "the gradebook is complete");
 
     for url in [&engines.urls[0], &engines.urls[2]] {
-        assert_eq!(Engines::leftovers(url), 0, "objects left on {url}");
+        assert_eq!(Engines::leftovers(url, LAB), 0, "objects left on {url}");
     }
 }
 

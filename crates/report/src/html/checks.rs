@@ -64,7 +64,10 @@ pub fn probes(out: &mut String, probes: &[ProbeRun]) {
          <th>Received</th><th>Loss</th><th>Outcomes</th></tr></thead>\n<tbody>\n",
     );
     for p in probes {
-        let path = format!("{} {} → {}", wire_name(&p.proto), p.from, p.target);
+        let mut path = format!("{} {} → {}", wire_name(&p.proto), p.from, p.target);
+        if let Some(nodes) = crate::fmt::nodes_crossed(p) {
+            path = format!("{path}, {nodes}");
+        }
         let (sent, received, loss, outcomes) = match &p.summary {
             Some(s) => (
                 s.sent.to_string(),

@@ -211,6 +211,9 @@ fn probe_section(out: &mut String, p: &ProbeRun) {
         esc(&p.from),
         esc(&p.target)
     );
+    if let Some(nodes) = crate::fmt::nodes_crossed(p) {
+        let _ = writeln!(out, "On the swarm: {}.\n", esc(&nodes));
+    }
     if let Some(e) = &p.infra_error {
         let _ = writeln!(out, "The probe could not be run: {}.\n", esc(e));
     }
