@@ -518,6 +518,37 @@ mod tests {
         );
     }
 
+    /// A probe set from a report written before kernel time stamps: no
+    /// `wire_rtt_us`, `wire_connect_us`, `wire` or `socket`. It loads, and
+    /// the wire reads as not available (null), never as the app's figure.
+    #[test]
+    fn a_probe_run_of_an_older_report_still_loads() {
+        let stats = r#"{"count":1,"min_us":118.0,"avg_us":118.0,"max_us":118.0,"mdev_us":0.0,"p50_us":118.0,"p90_us":118.0,"p99_us":118.0}"#;
+        let json = format!(
+            r#"{{"id":"udp","proto":"udp","from":"client","target":"server:12000",
+            "records":[{{"seq":1,"proto":"udp","outcome":"ok","sent_at":"2026-11-24T07:28:57.912090Z",
+              "received_at":"2026-11-24T07:28:57.912208Z","rtt_us":118.0,"connect_us":null,
+              "request_us":null,"elapsed_us":118.5,"bytes":17,"errno":null,"error":null}}],
+            "summary":{{"proto":"udp","server":"server:12000","sent":1,"received":1,"loss_pct":0.0,
+              "outcomes":{{"ok":1}},"duplicates":0,"late":0,"mismatched":0,"rtt":{stats},
+              "connect":null,"request":null}},
+            "infra_error":null,"deadline_hit":false}}"#
+        );
+        let run: ProbeRun = serde_json::from_str(&json).unwrap();
+        assert_eq!(run.records[0].rtt_us, Some(118.0));
+        assert_eq!(run.records[0].wire_rtt_us, None);
+        let summary = run.summary.as_ref().unwrap();
+        assert_eq!(
+            (summary.wire.as_ref(), summary.socket),
+            (None, SocketMode::Connected)
+        );
+        // Written again, the new fields are there, null.
+        let back = serde_json::to_value(&run).unwrap();
+        assert!(back["records"][0]["wire_rtt_us"].is_null());
+        assert!(back["summary"]["wire"].is_null());
+        assert_eq!(serde_json::from_value::<ProbeRun>(back).unwrap(), run);
+    }
+
     #[test]
     fn verdicts() {
         let pass = || check("a", CheckStatus::Pass, "");

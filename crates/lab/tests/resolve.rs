@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use netlab_lab::{
-    Case, CheckKind, Connection, Direction, FwAction, FwProto, Image, Outcome, Payload, Proto,
-    Readiness, Resolve, SocketMode,
+    Case, CheckKind, Connection, Direction, FwAction, FwProto, Image, Metric, Outcome, Payload,
+    Proto, Readiness, Resolve, SocketMode,
 };
 
 fn task(n: u32) -> netlab_lab::Lab {
@@ -345,4 +345,45 @@ scenarios:
     // The largest worst case a valid lab can ask for is far from overflowing.
     let worst = sc.probes.iter().map(|p| p.worst_case()).max().unwrap();
     assert_eq!(worst, Duration::from_secs(600 * 20_000));
+}
+
+/// `metric: wire` on UDP and TCP probes, and a compare of app against wire
+/// (TCP per-probe: the request, which is what the kernel stamps).
+#[test]
+fn wire_metric_and_app_against_wire_resolve() {
+    let lab = netlab_lab::parse(
+        "
+name: wire
+hosts:
+  server: {command: [server]}
+  client: {}
+scenarios:
+  - name: s
+    probes:
+      - {id: udp, from: client, to: server, proto: udp}
+      - {id: tcp, from: client, to: server, proto: tcp}
+      - {id: tcp-p, from: client, to: server, proto: tcp, connection: persistent}
+    checks:
+      - {name: wire, rtt: {probe: udp, metric: wire, percentile: 90, max: 5ms}}
+      - name: udp app over wire
+        compare: {left: {probe: udp}, right: {probe: udp, metric: wire}, ratio: {min: 1}}
+      - name: tcp request over wire
+        compare: {left: {probe: tcp, metric: request}, right: {probe: tcp, metric: wire}, ratio: {min: 1}}
+      - name: persistent rtt over wire
+        compare: {left: {probe: tcp-p}, right: {probe: tcp-p, metric: wire}, ratio: {min: 1}}
+",
+        "wire.yaml",
+    )
+    .unwrap();
+    let checks = &lab.scenarios[0].checks;
+    let CheckKind::Rtt { series, .. } = &checks[0].kind else {
+        panic!("an rtt check")
+    };
+    assert_eq!((series.metric, series.percentile), (Metric::Wire, 90.0));
+    for c in &checks[1..] {
+        let CheckKind::Compare { right, .. } = &c.kind else {
+            panic!("a compare")
+        };
+        assert_eq!(right.metric, Metric::Wire, "{}", c.name);
+    }
 }

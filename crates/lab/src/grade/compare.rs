@@ -19,19 +19,14 @@ pub fn grade(
     ratio: &Bound<f64>,
 ) -> Verdict {
     let expected = expected(ratio);
-    let (l, r) = match (
+    let (lv, rv) = match (
         series::value(left.0, left.1),
         series::value(right.0, right.1),
     ) {
         (Ok(l), Ok(r)) => (l, r),
-        (Err((is_error, why)), _) | (_, Err((is_error, why))) => {
-            return if is_error {
-                Verdict::error(why, expected)
-            } else {
-                Verdict::new(false, why, expected)
-            };
-        }
+        (Err(no), _) | (_, Err(no)) => return no.verdict(expected),
     };
+    let (l, r) = (lv.us, rv.us);
     if r <= 0.0 {
         return Verdict::error(
             format!("{} is {}: no ratio", series::label(right.0), fmt::us(r)),
@@ -40,12 +35,14 @@ pub fn grade(
     }
     let q = l / r;
     let measured = format!(
-        "ratio {} ({} {} / {} {})",
+        "ratio {} ({} {} / {} {}){}{}",
         fmt::sig3(q),
         series::label(left.0),
         fmt::us(l),
         series::label(right.0),
-        fmt::us(r)
+        fmt::us(r),
+        lv.note,
+        rv.note
     );
     let pass = ratio.min.is_none_or(|lo| q >= lo) && ratio.max.is_none_or(|hi| q <= hi);
     Verdict::new(pass, measured, expected)
@@ -132,5 +129,38 @@ mod tests {
         assert_eq!(r.status, CheckStatus::InfraError);
         assert_eq!(r.measured, "probe `tcp` could not run: exec failed");
         assert_eq!(r.expected, "ratio ≥ 1.2");
+    }
+
+    #[test]
+    fn app_against_wire_of_one_probe() {
+        let recs: Vec<_> = [(150.0, 60.0), (160.0, 70.0), (400.0, 80.0)]
+            .iter()
+            .enumerate()
+            .map(|(i, (app, wire))| {
+                let mut r = rec(i as u64 + 1, Outcome::Ok, Some(*app));
+                r.wire_rtt_us = Some(*wire);
+                r
+            })
+            .collect();
+        let runs = [run("udp", recs.clone(), Some(udp_summary(&recs)))];
+        let side = |metric| Series {
+            probe: "udp".into(),
+            metric,
+            percentile: 50.0,
+        };
+        let check = crate::grade::fake::check(CheckKind::Compare {
+            left: side(Metric::Rtt),
+            right: side(Metric::Wire),
+            ratio: Bound {
+                min: Some(1.0),
+                max: Some(10.0),
+            },
+        });
+        let r = crate::evaluate(&check, &runs);
+        assert_eq!(r.status, CheckStatus::Pass);
+        assert_eq!(
+            r.measured,
+            "ratio 2.29 (udp rtt p50 160 µs / udp wire p50 70 µs)"
+        );
     }
 }

@@ -11,6 +11,7 @@ mod rtt;
 mod series;
 mod served;
 
+pub(crate) use series::label as series_label;
 pub use series::percentile;
 
 use crate::resolved::{Check, CheckKind};

@@ -18,18 +18,19 @@ pub fn expected(s: &Series, bound: &Bound<Duration>) -> String {
 
 pub fn grade(s: &Series, run: &ProbeRun, bound: &Bound<Duration>) -> Verdict {
     let expected = expected(s, bound);
-    let v = match series::value(s, run) {
+    let value = match series::value(s, run) {
         Ok(v) => v,
-        Err((true, why)) => return Verdict::error(why, expected),
-        Err((false, why)) => return Verdict::new(false, why, expected),
+        Err(no) => return no.verdict(expected),
     };
+    let v = value.us;
     let lo_ok = bound.min.is_none_or(|lo| v >= lo.as_secs_f64() * 1e6);
     let hi_ok = bound.max.is_none_or(|hi| v <= hi.as_secs_f64() * 1e6);
     let measured = format!(
-        "{} {} {}",
+        "{} {} {}{}",
         s.metric.name(),
         fmt::pct(s.percentile),
-        fmt::us(v)
+        fmt::us(v),
+        value.note
     );
     Verdict::new(lo_ok && hi_ok, measured, expected)
 }
@@ -123,5 +124,49 @@ mod tests {
         let r = crate::evaluate(&rtt(Metric::Connect, None, Some(5_000)), &udp_run(&[100.0]));
         assert_eq!(r.status, CheckStatus::InfraError);
         assert_eq!(r.earned, 0.0);
+    }
+
+    fn stamped(rtts: &[(f64, Option<f64>)]) -> Vec<ProbeRun> {
+        let recs: Vec<_> = rtts
+            .iter()
+            .enumerate()
+            .map(|(i, (app, wire))| {
+                let mut r = rec(i as u64 + 1, Outcome::Ok, Some(*app));
+                r.wire_rtt_us = *wire;
+                r
+            })
+            .collect();
+        vec![run("p", recs.clone(), Some(udp_summary(&recs)))]
+    }
+
+    #[test]
+    fn wire_is_read_from_the_kernel_stamps_of_the_replies_that_have_one() {
+        let runs = stamped(&[(150.0, Some(60.0)), (160.0, None), (170.0, Some(80.0))]);
+        let r = crate::evaluate(&rtt(Metric::Wire, None, Some(100)), &runs);
+        assert_eq!(r.status, CheckStatus::Pass);
+        assert_eq!(
+            r.measured,
+            "wire p50 60 µs; 1 of 3 replies had no kernel time stamp"
+        );
+        assert_eq!(r.expected, "wire p50 ≤ 100 µs");
+        let all = stamped(&[(150.0, Some(60.0)), (170.0, Some(80.0))]);
+        let r = crate::evaluate(&rtt(Metric::Wire, None, Some(100)), &all);
+        assert_eq!(
+            r.measured, "wire p50 60 µs",
+            "no note when every reply has one"
+        );
+    }
+
+    #[test]
+    fn wire_without_any_stamp_is_unsupported_never_the_app_clock() {
+        let runs = stamped(&[(150.0, None), (160.0, None)]);
+        let r = crate::evaluate(&rtt(Metric::Wire, None, Some(1_000_000)), &runs);
+        assert_eq!(r.status, CheckStatus::Unsupported);
+        assert_eq!(r.earned, 0.0);
+        assert_eq!(
+            r.measured,
+            "`p`: wire RTT not available: the kernel gave no time stamp for any of the 2 replies"
+        );
+        assert_eq!(r.explanation, "because", "the lab's explanation stands");
     }
 }

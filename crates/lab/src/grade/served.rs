@@ -77,11 +77,12 @@ pub fn grade(run: &ProgramOutput, floor: Option<(&Series, &ProbeRun)>) -> Verdic
         return Verdict::new(true, served, expected);
     };
     let floor_us = match series::value(series, probes) {
-        Ok(v) => v,
-        Err((true, why)) => return Verdict::error(why, expected),
-        Err((false, why)) => {
+        Ok(v) => v.us,
+        // No reply on the reference path: netlab's side, not the student's.
+        Err(series::NoValue::Failed(why)) => {
             return Verdict::error(format!("no RTT floor was measured: {why}"), expected);
         }
+        Err(no) => return no.verdict(expected),
     };
     let Some((text, printed_us)) = printed_rtt(&run.stdout) else {
         return Verdict::new(

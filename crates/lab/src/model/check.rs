@@ -69,7 +69,7 @@ pub struct ServedCheck {
 pub struct RttFloor {
     /// The probe's `id` (a reference probe to the run's server).
     pub probe: At<String>,
-    /// `rtt` (default), `connect` or `request` (TCP only).
+    /// `rtt` (default), `wire`, or `connect` or `request` (TCP only).
     pub metric: Option<At<Metric>>,
 }
 
@@ -159,7 +159,8 @@ pub struct LossCheck {
 pub struct RttCheck {
     /// The probe's `id`.
     pub probe: At<String>,
-    /// `rtt` (default; TCP: connect + request), `connect` or `request` (TCP only).
+    /// `rtt` (default; TCP: connect + request), `wire` (from kernel time
+    /// stamps), `connect` or `request` (TCP only).
     pub metric: Option<At<Metric>>,
     /// 0..100, e.g. 50 for the median (default 50).
     #[schemars(range(min = 0, max = 100))]
@@ -194,7 +195,8 @@ pub struct CompareCheck {
 pub struct Series {
     /// The probe's `id`.
     pub probe: At<String>,
-    /// `rtt` (default), `connect` or `request` (TCP only).
+    /// `rtt` (default), `wire` (from kernel time stamps), `connect` or
+    /// `request` (TCP only).
     pub metric: Option<At<Metric>>,
     /// 0..100 (default 50).
     #[schemars(range(min = 0, max = 100))]
@@ -223,6 +225,12 @@ pub enum Metric {
     Connect,
     /// TCP: request sent to reply received, on the open connection.
     Request,
+    /// The round trip from the kernel's time stamps: the request leaving the
+    /// client's host to the reply arriving there, without the client's own
+    /// system calls and wake-ups (TCP: the request on the open connection,
+    /// comparable to `request`). Probes without stamps are left out; none
+    /// at all makes the check `unsupported`.
+    Wire,
 }
 
 impl Metric {
@@ -232,6 +240,7 @@ impl Metric {
             Metric::Rtt => "rtt",
             Metric::Connect => "connect",
             Metric::Request => "request",
+            Metric::Wire => "wire",
         }
     }
 }

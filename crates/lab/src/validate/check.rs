@@ -175,11 +175,9 @@ fn check(cx: &mut Cx, c: &At<CheckSpec>, probes: &[Probe], runs: &[ProgramRun]) 
             ratio.max,
             cmp.ratio.value.min.as_ref().map(|m| m.pos),
         );
-        CheckKind::Compare {
-            left: left?,
-            right: right?,
-            ratio,
-        }
+        let (left, right) = (left?, right?);
+        super::pair::check(cx, cmp, (&left, &right), probes);
+        CheckKind::Compare { left, right, ratio }
     };
     Some(Check {
         name: spec.name.value.clone(),

@@ -6,6 +6,7 @@ mod check;
 mod fault;
 mod host;
 mod impair;
+mod pair;
 mod probe;
 mod refs;
 mod run_check;

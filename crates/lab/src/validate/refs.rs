@@ -37,13 +37,13 @@ impl<'a> Refs<'a> {
     ) -> Option<Series> {
         let probe = self.probe(cx, id)?;
         if let Some(m) = metric
-            && m.value != Metric::Rtt
+            && matches!(m.value, Metric::Connect | Metric::Request)
             && probe.proto == Proto::Udp
         {
             cx.err(
                 m.pos,
                 format!("UDP probe `{}` has no `{}` time", probe.id, m.value.name()),
-                "`metric: rtt` for a UDP probe (`connect` and `request` are TCP only)",
+                "`metric: rtt` or `wire` for a UDP probe (`connect` and `request` are TCP only)",
             );
         }
         let percentile = percentile.map_or(50.0, |p| {
