@@ -177,6 +177,33 @@ pub fn labs() -> Vec<LabResult> {
     }]
 }
 
+/// [`labs`] with kernel stamps: UDP wire 50 and 100 µs for the first two
+/// replies (the third has none), TCP wire 100 µs for each request.
+pub fn wire_labs() -> Vec<LabResult> {
+    let mut labs = labs();
+    let probes = &mut labs[0].scenarios[0].probes;
+    for (r, wire) in probes[0]
+        .records
+        .iter_mut()
+        .zip([Some(50.0), Some(100.0), None])
+    {
+        r.wire_rtt_us = wire;
+    }
+    for r in &mut probes[1].records {
+        r.wire_rtt_us = Some(100.0);
+    }
+    for p in probes.iter_mut() {
+        let wire: Vec<f64> = p.records.iter().filter_map(|r| r.wire_rtt_us).collect();
+        if let Some(s) = p.summary.as_mut() {
+            s.wire = Some(Stats {
+                count: wire.len() as u64,
+                ..stats(wire[0])
+            });
+        }
+    }
+    labs
+}
+
 /// A Task 4 like lab: a port-closed case where UDP is refused twice and
 /// times out once, TCP is refused every time and the handout's unconnected
 /// UDP client times out every time.

@@ -15,7 +15,7 @@ use crate::fmt::{
     score_line, wire_name, wrap,
 };
 use crate::view::{self, Part};
-use crate::{Exporter, Report, ReportError, cited};
+use crate::{Exporter, Report, ReportError, cited, rtt};
 
 pub(crate) const DEFAULT_WIDTH: u16 = 100;
 
@@ -130,6 +130,11 @@ impl Terminal {
             .any(|p| p.summary.as_ref().is_some_and(|s| s.rtt.is_some()))
         {
             let _ = writeln!(out, "{}", indent(&self.stats_table(probes).to_string(), 4));
+        }
+        for p in probes {
+            if let Some(line) = rtt::gap_line(p) {
+                self.text(out, &format!("{}: {line}", p.id), 4);
+            }
         }
     }
 
@@ -282,7 +287,8 @@ impl Terminal {
         }
     }
 
-    /// RTT statistics, one row per series (TCP: rtt, connect, request).
+    /// RTT statistics, one row per series (TCP: rtt, connect, request), the
+    /// kernel's `wire` next to the one it compares with ([`rtt::rows`]).
     /// Borderless and never wrapped: a broken number is worse than a wide line.
     fn stats_table(&self, probes: &[ProbeRun]) -> Table {
         let mut t = self.table();
@@ -292,16 +298,12 @@ impl Terminal {
             "probe", "series", "min", "avg", "p50", "p90", "p99", "max", "mdev",
         ]);
         for p in probes {
-            let Some(sum) = &p.summary else { continue };
-            let series = [
-                ("rtt", &sum.rtt),
-                ("connect", &sum.connect),
-                ("request", &sum.request),
-            ];
-            for (name, stats) in series {
-                let Some(stats) = stats else { continue };
-                let mut row = vec![Cell::new(&p.id), Cell::new(name)];
-                row.extend(stat_cells(stats));
+            for r in rtt::rows(p) {
+                let mut row = vec![Cell::new(&p.id), Cell::new(r.series.name())];
+                match r.stats {
+                    Some(stats) => row.extend(stat_cells(stats)),
+                    None => row.push(Cell::new(rtt::NOT_AVAILABLE)),
+                }
                 t.add_row(row);
             }
         }
@@ -476,6 +478,41 @@ mod tests {
             "  probe tcp-closed: tcp client → server:9000: no summary from the client; \
              stopped by the scenario deadline; could not run: exec failed: container gone\n"
         ));
+    }
+
+    #[test]
+    fn wire_rtt_sits_next_to_the_app_series_with_the_gap() {
+        let labs = fixtures::wire_labs();
+        let out = Terminal::new(false).render(&[Report::new(&labs)]);
+        // The statistics table: the rows under its header.
+        let rows: Vec<&str> = out
+            .lines()
+            .skip_while(|l| !l.contains("probe  series"))
+            .skip(1)
+            .take_while(|l| l.starts_with("     "))
+            .map(str::trim)
+            .collect();
+        let series: Vec<&str> = rows
+            .iter()
+            .map(|l| l.split_whitespace().nth(1).unwrap())
+            .collect();
+        assert_eq!(
+            series,
+            ["rtt", "wire", "rtt", "connect", "request", "wire"],
+            "{out}"
+        );
+        assert!(rows[1].contains("50.0 µs"), "{}", rows[1]);
+        assert!(
+            out.contains("    udp: app rtt − wire, the client's own share"),
+            "{out}"
+        );
+        // Without stamps the row and the sentence say so.
+        let plain = plain();
+        assert!(
+            line_with(&plain, "udp    wire").ends_with("not available"),
+            "{plain}"
+        );
+        assert!(plain.contains("    udp: wire RTT not available: the kernel gave no time stamp"));
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! RTT plots as inline SVG, written by hand (no fonts, no dependencies):
 //! the distribution (CDF) of every probe set's round trips on one pair of
-//! axes, so UDP and TCP compare at a glance, and the median TCP time broken
-//! into its handshake (`connect`) and the request on the open connection.
+//! axes, so UDP and TCP compare at a glance, each with its wire round trip
+//! from the kernel's time stamps (dashed, same colour) on the same axes, so
+//! the client's own share is the gap between the two; and the median TCP
+//! time broken into its handshake (`connect`) and the request on the open
+//! connection.
 
 use std::fmt::Write as _;
 
@@ -26,6 +29,8 @@ const PLOT_H: f64 = 260.0;
 struct Samples {
     label: String,
     color: &'static str,
+    /// The kernel's (wire) round trips: drawn dashed, next to the app's.
+    wire: bool,
     sorted: Vec<f64>,
 }
 
@@ -45,10 +50,22 @@ pub fn plots(out: &mut String, probes: &[ProbeRun]) {
     let series: Vec<Samples> = probes
         .iter()
         .enumerate()
-        .map(|(i, p)| Samples {
-            label: format!("{} rtt", p.id),
-            color: PALETTE[i % PALETTE.len()],
-            sorted: ok_values(&p.records, |r| r.rtt_us),
+        .flat_map(|(i, p)| {
+            let color = PALETTE[i % PALETTE.len()];
+            [
+                Samples {
+                    label: format!("{} rtt", p.id),
+                    color,
+                    wire: false,
+                    sorted: ok_values(&p.records, |r| r.rtt_us),
+                },
+                Samples {
+                    label: format!("{} wire", p.id),
+                    color,
+                    wire: true,
+                    sorted: ok_values(&p.records, |r| r.wire_rtt_us),
+                },
+            ]
         })
         .filter(|s| !s.sorted.is_empty())
         .collect();
@@ -56,10 +73,16 @@ pub fn plots(out: &mut String, probes: &[ProbeRun]) {
         return;
     }
     out.push_str("<div class=\"plots\">\n");
+    let caption = if series.iter().any(|s| s.wire) {
+        "Round-trip times: share of probes answered within x (left and up is faster); solid: \
+         the application's clock, dashed: the wire, from the kernel's time stamps (TCP: the \
+         request); the gap between a pair is the client's own share"
+    } else {
+        "Round-trip times: share of probes answered within x (left and up is faster)"
+    };
     let _ = write!(
         out,
-        "<figure class=\"cdf\"><figcaption>Round-trip times: share of probes answered within x \
-         (left and up is faster)</figcaption>\n{}</figure>\n",
+        "<figure class=\"cdf\"><figcaption>{caption}</figcaption>\n{}</figure>\n",
         cdf(&series)
     );
     if let Some(svg) = breakdown(probes) {
@@ -155,22 +178,28 @@ fn cdf(series: &[Samples]) -> String {
         let p50 = percentile(&s.sorted, 50.0);
         let ly = legend_top + 22.0 * i as f64;
         let mut legend = format!(
-            "{}: median {}, {} probes",
+            "{}{}: median {}, {} probes",
             s.label,
+            if s.wire { " (kernel time stamps)" } else { "" },
             micros(p50),
             s.sorted.len()
         );
         if cut > 0 {
             let _ = write!(legend, " ({cut} beyond {})", micros(xmax));
         }
+        let dash = if s.wire {
+            " stroke-dasharray=\"7 4\""
+        } else {
+            ""
+        };
         let _ = writeln!(
             svg,
             "<g class=\"series\" data-series=\"{label}\">\
-             <path d=\"{d}\" fill=\"none\" stroke=\"{c}\" stroke-width=\"3\"/>\
+             <path d=\"{d}\" fill=\"none\" stroke=\"{c}\" stroke-width=\"3\"{dash}/>\
              <line x1=\"{m:.1}\" y1=\"{y0:.1}\" x2=\"{m:.1}\" y2=\"{y50:.1}\" stroke=\"{c}\" \
              stroke-dasharray=\"4 3\"/>\
              <line x1=\"{LEFT}\" y1=\"{ly:.1}\" x2=\"{l2:.1}\" y2=\"{ly:.1}\" stroke=\"{c}\" \
-             stroke-width=\"4\"/>\
+             stroke-width=\"4\"{dash}/>\
              <text x=\"{lt:.1}\" y=\"{lty:.1}\">{text}</text></g>",
             label = esc(&s.label),
             c = s.color,

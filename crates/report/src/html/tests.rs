@@ -138,6 +138,47 @@ fn rtt_plots_have_one_curve_and_one_bar_per_probe_set() {
 }
 
 #[test]
+fn app_and_wire_rtt_share_the_axes_and_the_probe_table() {
+    let html = page(&fixtures::wire_labs());
+    let cdf = between(&html, "<figure class=\"cdf\">", "</figure>");
+    // Each probe set: its app curve (solid) and its wire curve (dashed, same colour).
+    assert_eq!(cdf.matches("<g class=\"series\"").count(), 4, "{cdf}");
+    let udp_wire = between(cdf, "data-series=\"udp wire\"", "</g>");
+    assert!(udp_wire.contains("stroke-dasharray=\"7 4\""), "{udp_wire}");
+    assert!(
+        udp_wire.contains("udp wire (kernel time stamps): median 50.0 µs, 2 probes"),
+        "{udp_wire}"
+    );
+    let udp_app = between(cdf, "data-series=\"udp rtt\"", "</g>");
+    assert!(!udp_app.contains("dasharray=\"7 4\""), "{udp_app}");
+    assert!(cdf.contains("data-series=\"tcp wire\""));
+    assert!(cdf.contains("dashed: the wire, from the kernel's time stamps"));
+    let row = between(&html, "<tr data-probe=\"udp\">", "</tr>");
+    assert!(
+        row.contains(
+            "<td class=\"num app\">rtt 130 µs / 160 µs</td><td class=\"num wire\">60.0 µs / 90.0 µs</td>\
+             <td class=\"num gap\">70.0 µs</td>"
+        ),
+        "{row}"
+    );
+    let row = between(&html, "<tr data-probe=\"tcp\">", "</tr>");
+    assert!(
+        row.contains("<td class=\"num app\">request 170 µs / 200 µs</td>"),
+        "{row}"
+    );
+    // Without stamps: no dashed curve, and the table says so.
+    let plain = page(&fixtures::labs());
+    assert!(!plain.contains("data-series=\"udp wire\""));
+    let row = between(&plain, "<tr data-probe=\"udp\">", "</tr>");
+    assert!(
+        row.contains(
+            "<td class=\"num wire\">not available</td><td class=\"num gap\">not available</td>"
+        ),
+        "{row}"
+    );
+}
+
+#[test]
 fn outcome_matrix_has_a_cell_per_case_and_protocol() {
     let html = page(&fixtures::outcome_lab());
     let m = between(&html, "<table class=\"matrix\">", "</table>");

@@ -8,15 +8,16 @@ mod text;
 
 use std::fmt::Write as _;
 
+use netlab_lab::Metric;
 use netlab_lab::results::{
-    CaptureSummary, CheckResult, CheckStatus, LabResult, ProbeRecord, ProbeRun, ScenarioResult,
-    Stats,
+    CaptureSummary, CheckResult, CheckStatus, LabResult, Outcome, ProbeRecord, ProbeRun,
+    ScenarioResult, Stats,
 };
 
 use self::text::{cell, esc, fenced, paragraph};
 use crate::fmt::{capture_lines, micros, percent, points, score_line, wire_name};
 use crate::view::{self, Part};
-use crate::{Exporter, Report, ReportError, cited};
+use crate::{Exporter, Report, ReportError, cited, rtt};
 
 /// Probe records listed per probe set; the rest are counted, not shown.
 const MAX_RECORDS: usize = 20;
@@ -234,14 +235,14 @@ fn probe_section(out: &mut String, p: &ProbeRun) {
             sum.late,
             sum.mismatched
         );
-        for (name, stats) in [
-            ("RTT", &sum.rtt),
-            ("Connect", &sum.connect),
-            ("Request", &sum.request),
-        ] {
-            if let Some(st) = stats {
-                let _ = writeln!(out, "- {name}: {}", stats_line(st));
-            }
+        for row in rtt::rows(p) {
+            let line = row
+                .stats
+                .map_or_else(|| rtt::NOT_AVAILABLE.to_owned(), stats_line);
+            let _ = writeln!(out, "- {}: {line}", series_name(row.series));
+        }
+        if let Some(gap) = rtt::gap_line(p) {
+            let _ = writeln!(out, "\n{}", esc(&upper_first(&gap)));
         }
         out.push('\n');
     }
@@ -249,7 +250,7 @@ fn probe_section(out: &mut String, p: &ProbeRun) {
         return;
     }
     out.push_str(
-        "| # | Sent at | Bytes | Outcome | RTT | Came back |\n|---:|---|---:|---|---:|---|\n",
+        "| # | Sent at | Bytes | Outcome | RTT | Wire RTT | Came back |\n|---:|---|---:|---|---:|---:|---|\n",
     );
     for r in p.records.iter().take(MAX_RECORDS) {
         record_row(out, r);
@@ -267,6 +268,12 @@ fn probe_section(out: &mut String, p: &ProbeRun) {
 fn record_row(out: &mut String, r: &ProbeRecord) {
     let outcome = wire_name(&r.outcome);
     let rtt = r.rtt_us.map_or_else(|| "-".to_string(), micros);
+    // A reply without a kernel stamp says so; no reply, no figure at all.
+    let wire = match (r.wire_rtt_us, r.outcome) {
+        (Some(w), _) => micros(w),
+        (None, Outcome::Ok) => rtt::NOT_AVAILABLE.to_owned(),
+        (None, _) => "-".to_owned(),
+    };
     let back = match (&r.received_at, &r.error) {
         (Some(at), _) => format!("reply at {at}"),
         (None, Some(e)) => match r.errno {
@@ -277,14 +284,31 @@ fn record_row(out: &mut String, r: &ProbeRecord) {
     };
     let _ = writeln!(
         out,
-        "| {} | {} | {} | {} | {} | {} |",
+        "| {} | {} | {} | {} | {} | {} | {} |",
         r.seq,
         cell(&r.sent_at),
         r.bytes,
         outcome,
         rtt,
+        wire,
         cell(&back)
     );
+}
+
+/// How a statistics row is named on the page.
+fn series_name(series: Metric) -> &'static str {
+    match series {
+        Metric::Rtt => "RTT",
+        Metric::Connect => "Connect",
+        Metric::Request => "Request",
+        Metric::Wire => "Wire RTT (kernel stamps)",
+    }
+}
+
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }
 
 fn stats_line(s: &Stats) -> String {
@@ -370,12 +394,45 @@ mod tests {
             md.contains("- Connect: min 90.0 µs, avg 110 µs, p50 100 µs"),
             "{md}"
         );
-        assert!(md.contains("| 2 | 2026-01-01T10:00:02.000100Z | 5 | ok | 240 µs | reply at 2026-01-01T10:00:02.000350Z |"), "{md}");
+        assert!(md.contains("| 2 | 2026-01-01T10:00:02.000100Z | 5 | ok | 240 µs | not available | reply at 2026-01-01T10:00:02.000350Z |"), "{md}");
         assert!(md.contains(
-            "| 1 | 2026-01-01T10:00:01.000100Z | 5 | refused | - | connection refused (errno 111) |"
+            "| 1 | 2026-01-01T10:00:01.000100Z | 5 | refused | - | - | connection refused (errno 111) |"
         ));
         assert!(md.contains("The probe could not be run: exec failed: container gone."));
         assert!(md.contains("The scenario deadline stopped this probe"));
+    }
+
+    #[test]
+    fn wire_rtt_is_shown_next_to_the_app_rtt() {
+        let labs = fixtures::wire_labs();
+        let md = Markdown.render(&[Report::new(&labs)]);
+        let udp = &md[md.find("#### Probe udp:").unwrap()..];
+        let udp = &udp[..udp.find("#### Probe tcp:").unwrap()];
+        let rtt = udp.find("- RTT: min 120 µs").expect("app RTT");
+        let wire = udp
+            .find("- Wire RTT (kernel stamps): min 50.0 µs")
+            .expect("wire");
+        assert!(rtt < wire, "{udp}");
+        assert!(
+            udp.contains("App rtt − wire, the client's own share"),
+            "{udp}"
+        );
+        assert!(udp.contains("| 1 | 2026-01-01T10:00:01.000100Z | 5 | ok | 120 µs | 50.0 µs |"));
+        assert!(
+            udp.contains("| 3 | 2026-01-01T10:00:03.000100Z | 5 | ok | 360 µs | not available |")
+        );
+        // TCP: after the request, the series it compares with.
+        let tcp = &md[md.find("#### Probe tcp:").unwrap()..];
+        let request = tcp.find("- Request:").unwrap();
+        assert!(tcp[request..].starts_with("- Request: min 160 µs"));
+        assert!(tcp.find("- Wire RTT (kernel stamps):").unwrap() > request);
+        // No stamps at all: said so, never a figure from the app clock.
+        let plain = alice();
+        assert!(
+            plain.contains("- Wire RTT (kernel stamps): not available\n"),
+            "{plain}"
+        );
+        assert!(plain.contains("| refused | - | - |"), "{plain}");
     }
 
     #[test]
