@@ -12,7 +12,8 @@ use netlab_lab::results::LabResult;
 use netlab_report::{ClassPage, Exporter, Html, Report};
 
 /// Results of `netlab run labs/task3.yaml labs/task4.yaml --json` on this
-/// machine (task4 rerun when it gained the handout's unconnected client).
+/// machine (task4 rerun when it gained the handout's unconnected client,
+/// task3 when probes gained kernel time stamps).
 const RUN: &str = include_str!("fixtures/task3-task4-run.json");
 
 /// A script the results try to smuggle in; escaping must keep it text.
@@ -110,18 +111,38 @@ fn chromium_renders_checks_plots_and_matrix() {
     assert_eq!(count(&dom, "<tr class=\"check pass\">"), 21);
 
     // Task 3's plots: one SVG CDF with a curve per probe set (udp, tcp,
-    // tcp-persistent) and the bars, TCP per-probe split in connect + request.
+    // tcp-persistent) and, on the same axes, dashed, each one's wire round
+    // trips from kernel time stamps; and the bars, TCP per-probe split in
+    // connect + request.
     let task3 = &dom[dom.find("id=\"lab-task3\"").unwrap()..dom.find("id=\"lab-task4\"").unwrap()];
     assert_eq!(count(task3, "<svg "), 2, "{task3}");
-    assert_eq!(count(task3, "<g class=\"series\""), 3);
+    let cdf = &task3[task3.find("<figure class=\"cdf\">").unwrap()..];
+    let cdf = &cdf[..cdf.find("</figure>").unwrap()];
+    assert_eq!(count(cdf, "<g class=\"series\""), 6);
     for s in ["udp rtt", "tcp rtt", "tcp-persistent rtt"] {
-        assert!(task3.contains(&format!("data-series=\"{s}\"")), "{s}");
+        assert!(cdf.contains(&format!("data-series=\"{s}\"")), "{s}");
+    }
+    for id in ["udp", "tcp", "tcp-persistent"] {
+        let at = cdf
+            .find(&format!("data-series=\"{id} wire\""))
+            .unwrap_or_else(|| panic!("no wire curve for {id}"));
+        let curve = &cdf[at..at + cdf[at..].find("</g>").unwrap()];
+        assert!(curve.contains("stroke-dasharray=\"7 4\""), "{curve}");
+        assert!(
+            curve.contains(&format!("{id} wire (kernel stamps): median ")),
+            "{curve}"
+        );
+        // The probes table has the wire figures next to the app's.
+        let row = &task3[task3.find(&format!("<tr data-probe=\"{id}\">")).unwrap()..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert!(row.contains("<td class=\"num wire\">"), "{row}");
+        assert!(!row.contains("not available"), "every reply was stamped: {row}");
     }
     assert_eq!(count(task3, "<g class=\"bar\""), 3);
     assert!(task3.contains("<rect class=\"connect\""));
     assert!(task3.contains("<rect class=\"request\""));
     // The ratios are stated next to their explanation.
-    assert!(task3.contains("ratio 4.91 (tcp rtt p50 579 µs / udp rtt p50 118 µs)"));
+    assert!(task3.contains("ratio 3.02 (tcp rtt p50 433 µs / udp rtt p50 143 µs)"));
     assert!(
         !task3.contains("class=\"matrix\""),
         "one case makes no matrix"

@@ -180,7 +180,7 @@ fn cdf(series: &[Samples]) -> String {
         let mut legend = format!(
             "{}{}: median {}, {} probes",
             s.label,
-            if s.wire { " (kernel time stamps)" } else { "" },
+            if s.wire { " (kernel stamps)" } else { "" },
             micros(p50),
             s.sorted.len()
         );

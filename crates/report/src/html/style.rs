@@ -40,7 +40,7 @@ tr.check.infra_error td:first-child { border-left: 6px solid var(--error); }
 .explain { font-size: .92em; }
 .explain.contradiction { color: var(--fail); font-weight: 600; }
 .box { border-left: 6px solid var(--error); background: #f8efff; padding: .5em .8em; margin: .6em 0; }
-.wire { background: #f6f8fa; border: 1px solid #d0d7de; padding: .5em .8em; font-size: .85em; overflow-x: auto; white-space: pre; }
+pre.wire { background: #f6f8fa; border: 1px solid #d0d7de; padding: .5em .8em; font-size: .85em; overflow-x: auto; white-space: pre; }
 .note { border-left: 6px solid var(--unsup); background: #fff8e5; padding: .4em .8em; margin: .4em 0; }
 .plots { display: flex; flex-wrap: wrap; gap: 16px; margin: .6em 0; }
 figure { margin: 0; flex: 1 1 540px; }
