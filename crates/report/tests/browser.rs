@@ -136,7 +136,10 @@ fn chromium_renders_checks_plots_and_matrix() {
         let row = &task3[task3.find(&format!("<tr data-probe=\"{id}\">")).unwrap()..];
         let row = &row[..row.find("</tr>").unwrap()];
         assert!(row.contains("<td class=\"num wire\">"), "{row}");
-        assert!(!row.contains("not available"), "every reply was stamped: {row}");
+        assert!(
+            !row.contains("not available"),
+            "every reply was stamped: {row}"
+        );
     }
     assert_eq!(count(task3, "<g class=\"bar\""), 3);
     assert!(task3.contains("<rect class=\"connect\""));
