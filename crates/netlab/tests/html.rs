@@ -87,9 +87,25 @@ fn run_task3_writes_an_html_report_with_checks_ratios_and_plots() {
         html.contains("(tcp request p50 "),
         "TCP without the handshake ÷ UDP"
     );
-    // The plots of the run: a curve per probe set, the TCP time split.
+    // The plots of the run: a curve per probe set and, on the same axes,
+    // its wire RTT from the kernel's time stamps; the TCP time split.
     assert_eq!(count(&html, "<svg "), 2);
-    assert_eq!(count(&html, "<g class=\"series\""), 3);
+    assert_eq!(
+        count(&html, "<g class=\"series\""),
+        6,
+        "app and wire per probe set"
+    );
+    for id in ["udp", "tcp", "tcp-persistent"] {
+        assert!(
+            html.contains(&format!("data-series=\"{id} wire\"")),
+            "no wire curve for {id}"
+        );
+    }
+    // The terminal puts the wire row under the series it compares with.
+    assert!(
+        out.contains("app rtt − wire, the client's own share"),
+        "{out}"
+    );
     assert_eq!(count(&html, "<g class=\"bar\""), 3);
     assert!(html.contains("<rect class=\"connect\"") && html.contains("<rect class=\"request\""));
     // The terminal report ties each explanation to its figure the same way:
