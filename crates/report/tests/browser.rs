@@ -128,10 +128,7 @@ fn chromium_renders_checks_plots_and_matrix() {
             .unwrap_or_else(|| panic!("no wire curve for {id}"));
         let curve = &cdf[at..at + cdf[at..].find("</g>").unwrap()];
         assert!(curve.contains("stroke-dasharray=\"7 4\""), "{curve}");
-        assert!(
-            curve.contains(&format!("{id} wire (kernel stamps): median ")),
-            "{curve}"
-        );
+        assert!(curve.contains(&format!("{id} wire: median ")), "{curve}");
         // The probes table has the wire figures next to the app's.
         let row = &task3[task3.find(&format!("<tr data-probe=\"{id}\">")).unwrap()..];
         let row = &row[..row.find("</tr>").unwrap()];

@@ -177,10 +177,11 @@ fn cdf(series: &[Samples]) -> String {
         let cut = s.sorted.iter().filter(|v| **v > xmax).count();
         let p50 = percentile(&s.sorted, 50.0);
         let ly = legend_top + 22.0 * i as f64;
+        // The caption says what dashed means; the legend stays short enough
+        // for the longest probe ids.
         let mut legend = format!(
-            "{}{}: median {}, {} probes",
+            "{}: median {}, {} probes",
             s.label,
-            if s.wire { " (kernel stamps)" } else { "" },
             micros(p50),
             s.sorted.len()
         );

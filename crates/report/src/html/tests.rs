@@ -146,7 +146,7 @@ fn app_and_wire_rtt_share_the_axes_and_the_probe_table() {
     let udp_wire = between(cdf, "data-series=\"udp wire\"", "</g>");
     assert!(udp_wire.contains("stroke-dasharray=\"7 4\""), "{udp_wire}");
     assert!(
-        udp_wire.contains("udp wire (kernel stamps): median 50.0 µs, 2 probes"),
+        udp_wire.contains("udp wire: median 50.0 µs, 2 probes"),
         "{udp_wire}"
     );
     let udp_app = between(cdf, "data-series=\"udp rtt\"", "</g>");
