@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
+use std::time::Duration;
 
 use bollard::models::{Ipam, IpamConfig, NetworkCreateRequest};
 use bollard::query_parameters::InspectNetworkOptions;
@@ -80,6 +81,9 @@ pub struct NetworkOptions {
     pub overlay: bool,
 }
 
+/// Looks (100 ms apart) for the subnet of an overlay just created.
+const OVERLAY_LOOKS: usize = 100;
+
 /// The bridge driver option that leaves the bridge without an IPv4 address.
 const INHIBIT_IPV4: &str = "com.docker.network.bridge.inhibit_ipv4";
 
@@ -122,7 +126,19 @@ impl Run {
             .create_network(request)
             .await
             .ctx(|| format!("creating network {docker_name}"))?;
-        let mut info = self.engine.inspect_network(&created.id).await?;
+        let mut info = self.engine.inspect_network(&created.id).await;
+        // A swarm allocates an overlay's subnet a moment after creating it
+        // (seen on a swarm just made): look again, within a bound.
+        for _ in 0..OVERLAY_LOOKS {
+            match info {
+                Err(EngineError::Unexpected { .. }) if opts.overlay => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    info = self.engine.inspect_network(&created.id).await;
+                }
+                _ => break,
+            }
+        }
+        let mut info = info?;
         info.name = name.to_string();
         Ok(info)
     }

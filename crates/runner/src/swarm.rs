@@ -227,11 +227,24 @@ impl Swarm {
         for ((node, _), r) in reachable.iter().zip(cleaned) {
             done.push((node.name.clone(), r));
         }
+        let lost = !failed.is_empty();
         let manager = self
             .nodes
             .first()
             .map_or("manager".into(), |n| n.name.clone());
-        done.push((manager, clean(run.on(&self.manager)).await));
+        let mut on_manager = clean(run.on(&self.manager)).await;
+        if let (true, Err(e)) = (lost, &on_manager) {
+            // Swarm keeps a lost node's attachment to an overlay (a task of
+            // that node) until the node is back or removed from the swarm.
+            on_manager = Err(EngineError::Unexpected {
+                action: "removing the run's overlay network".into(),
+                detail: format!(
+                    "{e}. The swarm holds the lost node's attachment to it until that node is back (or removed from the swarm with `docker node rm`); then `netlab clean --engine {}` removes it",
+                    self.manager.host()
+                ),
+            });
+        }
+        done.push((manager, on_manager));
         let mut removed = Removed::default();
         for (node, r) in done {
             match r {

@@ -58,13 +58,14 @@ impl Engines {
 
     /// Containers and networks of lab `lab` on engine `url`.
     pub fn leftovers(url: &str, lab: &str) -> usize {
+        let (containers, networks) = Engines::objects(url, lab);
+        containers + networks
+    }
+
+    /// (containers, networks) of lab `lab` on engine `url`.
+    pub fn objects(url: &str, lab: &str) -> (usize, usize) {
         let filter = format!("label={}={lab}", labels::LAB);
-        [
-            vec!["ps", "-aq", "--filter", &filter],
-            vec!["network", "ls", "-q", "--filter", &filter],
-        ]
-        .iter()
-        .map(|args| {
+        let count = |args: &[&str]| {
             let out = Command::new("docker")
                 .args(["-H", url])
                 .args(args)
@@ -72,8 +73,11 @@ impl Engines {
                 .expect("docker CLI");
             assert!(out.status.success(), "docker -H {url} failed");
             String::from_utf8_lossy(&out.stdout).lines().count()
-        })
-        .sum()
+        };
+        (
+            count(&["ps", "-aq", "--filter", &filter]),
+            count(&["network", "ls", "-q", "--filter", &filter]),
+        )
     }
 }
 
