@@ -247,8 +247,15 @@ async fn memory_trend(ctx: &Ctx<'_>, c: &Container) -> Trend {
         if let Ok(Some(code)) = ctx.engine.exit_code(&c.id).await {
             return Trend::Exited(code);
         }
+        // A read that fails (a remote engine's statistics, slow for a
+        // container thrashing at its limit) is no evidence either way:
+        // keep watching for the exit within the bound.
         let Ok(used) = ctx.engine.memory_in_use(c).await else {
-            return Trend::Steady;
+            if started.elapsed() >= WATCH {
+                return Trend::Steady;
+            }
+            tokio::time::sleep(WATCH_TICK).await;
+            continue;
         };
         let limit = ctx.sandbox.map_or(0, |s| s.limits.memory_bytes);
         if let Some(usage) = over_half(used, limit) {
