@@ -77,6 +77,23 @@ impl Run {
         last.map(|()| removed)
     }
 
+    /// Waits (at most `within`) until no network of this run is listed any
+    /// more: a swarm manager answers an overlay's removal at once and takes
+    /// it off its list a moment later. `false` when one is still there.
+    pub async fn networks_gone(&self, within: Duration) -> Result<bool> {
+        let label = format!("{}={}", labels::RUN, self.id());
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            if self.engine.labelled_networks(&label).await?.is_empty() {
+                return Ok(true);
+            }
+            if std::time::Instant::now() >= deadline {
+                return Ok(false);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// A guard that removes this run's objects when dropped (also while
     /// unwinding from a panic). The async [`Run::cleanup`] is the normal path.
     pub fn guard(&self) -> RunGuard {

@@ -114,6 +114,9 @@ impl Runner {
             };
             networks.push(run.create_network(&net.name, &opts).await?);
         }
+        if overlay {
+            crate::names::anchor(&layout, &networks, &self.images.echo()?).await?;
+        }
         // An engine on another machine cannot mount this machine's folder:
         // the submission goes into a volume of the run, through the API.
         let copied;

@@ -75,6 +75,14 @@ impl Layout {
         &self.home(host).run
     }
 
+    /// Each engine of a swarm run, once, with its node's name and run
+    /// scope; nothing on one engine.
+    pub(crate) fn nodes(&self) -> impl Iterator<Item = (&str, &Engine, &Run)> {
+        self.homes
+            .iter()
+            .filter_map(|h| Some((h.node.as_deref()?, &h.engine, &h.run)))
+    }
+
     /// The swarm node `host` is on; `None` on one engine.
     pub(crate) fn node(&self, host: &str) -> Option<&str> {
         self.home(host).node.as_deref()

@@ -10,17 +10,40 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
-use netlab_engine::ExecRequest;
+use netlab_engine::{ContainerSpec, ExecRequest, NetworkInfo};
 use netlab_lab::Scenario;
 
 use crate::RunError;
 use crate::context::{Ctx, Live};
+use crate::layout::Layout;
 use crate::probe::ECHO_BIN;
 
 /// How long a name may take to reach another node.
 const LEARN_WITHIN: Duration = Duration::from_secs(20);
 /// Between looks at a name that resolved to another host's address.
 const RETRY: Duration = Duration::from_millis(300);
+
+/// Keeps every node of a swarm run on the lab's networks from start to end
+/// with an idle container of its own. A node whose last container leaves
+/// an overlay leaves its gossip, and on coming back (the next scenario's
+/// client) must first be brought up to date: a target's name was seen
+/// missing there for over 20 s. Anchored, a node hears each new name as it
+/// is made. Removed with the run.
+pub(crate) async fn anchor(
+    layout: &Layout,
+    networks: &[NetworkInfo],
+    echo: &str,
+) -> Result<(), RunError> {
+    // Numbered: a node's name may hold characters a container name may not.
+    for (i, (_, _, run)) in layout.nodes().enumerate() {
+        let mut spec = ContainerSpec::new(&format!("anchor{}", i + 1), echo).cmd(&["idle"]);
+        for net in networks {
+            spec = spec.network(&net.docker_name, &[]);
+        }
+        run.start_container(&spec).await?;
+    }
+    Ok(())
+}
 
 /// Waits until each probe's target resolves in its client, for clients on
 /// another node than their target's. Absent targets are left alone (their

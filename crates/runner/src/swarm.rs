@@ -12,6 +12,9 @@ use netlab_engine::{
 };
 use netlab_lab::{Lab, Placement};
 
+/// How long a manager may take to drop a removed overlay from its list.
+const NETWORK_GONE_WITHIN: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// How long a node's engine has to answer before cleanup calls it lost.
 const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
 
@@ -233,6 +236,24 @@ impl Swarm {
             .first()
             .map_or("manager".into(), |n| n.name.clone());
         let mut on_manager = clean(run.on(&self.manager)).await;
+        if on_manager.is_ok() {
+            // Not done until the overlay is off the manager's list.
+            on_manager = match run
+                .on(&self.manager)
+                .networks_gone(NETWORK_GONE_WITHIN)
+                .await
+            {
+                Ok(true) => on_manager,
+                Ok(false) => Err(EngineError::Unexpected {
+                    action: "removing the run's overlay network".into(),
+                    detail: format!(
+                        "the manager still lists it {NETWORK_GONE_WITHIN:?} after removing it; `netlab clean --engine {}` removes it",
+                        self.manager.host()
+                    ),
+                }),
+                Err(e) => Err(e),
+            };
+        }
         if let (true, Err(e)) = (lost, &on_manager) {
             // Swarm keeps a lost node's attachment to an overlay (a task of
             // that node) until the node is back or removed from the swarm.
