@@ -10,7 +10,7 @@ use std::process::Command;
 
 use netlab_engine::labels;
 
-fn root() -> PathBuf {
+pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
@@ -50,10 +50,13 @@ impl Engines {
             .collect()
     }
 
-    /// The pid of engine `i`'s dockerd (1-based, as the script numbers them).
-    pub fn daemon_pid(&self, i: usize) -> i32 {
+    /// Kills engine `i`'s dockerd with SIGKILL (1-based, as the script
+    /// numbers them): a machine lost mid-run.
+    pub fn kill_daemon(&self, i: usize) {
         let pid = std::fs::read_to_string(format!("/run/netlab-engines/{i}/pid")).unwrap();
-        pid.trim().parse().unwrap()
+        let pid = pid.trim();
+        let status = Command::new("kill").args(["-9", pid]).status();
+        assert!(status.is_ok_and(|s| s.success()), "kill -9 {pid}");
     }
 
     /// Containers and networks of lab `lab` on engine `url`.

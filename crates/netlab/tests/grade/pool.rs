@@ -141,7 +141,7 @@ fn docker_a_class_on_three_engines_gets_one_engines_grades_even_when_one_dies() 
         if !killed && line.contains(&format!("(on {victim})")) {
             // It takes its next student at once: kill the daemon mid-job.
             std::thread::sleep(std::time::Duration::from_secs(3));
-            nix_kill(engines.daemon_pid(2));
+            engines.kill_daemon(2);
             killed = true;
         }
         lines.push(line);
@@ -165,9 +165,4 @@ fn docker_a_class_on_three_engines_gets_one_engines_grades_even_when_one_dies() 
     for url in [&engines.urls[0], &engines.urls[2]] {
         assert_eq!(Engines::leftovers(url, LAB), 0, "objects left on {url}");
     }
-}
-
-fn nix_kill(pid: i32) {
-    let status = Command::new("kill").args(["-9", &pid.to_string()]).status();
-    assert!(status.is_ok_and(|s| s.success()), "kill -9 {pid}");
 }

@@ -11,15 +11,11 @@
 mod engines;
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
-use engines::Engines;
+use engines::{Engines, root};
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn netlab(args: &[&str]) -> std::process::Output {
     let out = Command::new(env!("CARGO_BIN_EXE_netlab"))
@@ -195,9 +191,7 @@ fn docker_the_handouts_labs_run_across_a_two_node_swarm() {
         if !killed && line.starts_with("lab swarm-slow:") {
             // Hosts start, then 10 s of probes: kill while they run.
             std::thread::sleep(std::time::Duration::from_secs(5));
-            let pid = engines.daemon_pid(2);
-            let status = Command::new("kill").args(["-9", &pid.to_string()]).status();
-            assert!(status.is_ok_and(|s| s.success()), "kill -9 {pid}");
+            engines.kill_daemon(2);
             killed = true;
         }
         lines.push(line);
